@@ -1,0 +1,38 @@
+# The README's commands. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LOCAL_ENV := PORTAL_LOCAL=1 DEBUG=1
+PORT ?= 8000
+
+.PHONY: setup run test lint bench messages
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+## Set up, migrate, load the demo catalogue and accounts, and serve on http://127.0.0.1:$(PORT)/
+run: setup
+	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
+	$(LOCAL_ENV) $(PY) manage.py seed_demo
+	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Set up and run the whole test suite (real services come from DATABASE_URL, CELERY_BROKER_URL, CACHE_URL)
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+## Benchmarks (see bench/README.md)
+bench: setup
+	$(PY) bench/run.py
+
+## Rebuild the translation catalogues after changing user-facing text
+messages: setup
+	$(LOCAL_ENV) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	$(LOCAL_ENV) $(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,1 @@
+"""Fee payments for dossiers (the payments issue fills this in)."""

@@ -1,0 +1,281 @@
+"""Settings for the portal, read from the environment.
+
+The defaults run the portal locally with nothing installed but Python: SQLite in
+``var/``, Celery in eager mode, SMS and email printed to the console. Production sets
+``DEBUG=0`` and real values (see README, "Configuration").
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", default=False)
+# Local defaults (DEBUG on) never need a secret; production must provide one.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and not env_bool("PORTAL_LOCAL", default=False):
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set PORTAL_LOCAL=1).")
+    SECRET_KEY = "local-development-only-key-not-for-production-use-0123456789abcdef"
+
+# PORTAL_LOCAL=1 marks a developer's or a test machine: the demo seed and the
+# sandbox payment gateway are allowed, HTTPS is not enforced.
+PORTAL_LOCAL = env_bool("PORTAL_LOCAL", default=DEBUG)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if PORTAL_LOCAL else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "captcha",
+    "axes",
+    "portal",
+    "procedures",
+    "dossiers",
+    "notifications",
+    "payments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns locked-out logins into a clear page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite is only for local use; these make it cope with the dev server and eager Celery.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits, captcha); Redis in production --------------------------
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit warns that a per-process cache is not shared between workers;
+# that is the point of CACHE_URL in production, and harmless locally.
+SILENCED_SYSTEM_CHECKS = [] if CACHE_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_VIEW = "portal.views.rate_limited"
+
+# --- Authentication ---------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+LOGIN_URL = "admin:login"
+
+# --- Internationalisation ------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and private uploads ------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (form templates, dossier attachments, results) live outside any
+# public path and are only served through access-checked views: there is no MEDIA_URL.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", VAR_DIR / "files"))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and not PORTAL_LOCAL
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+UPLOAD_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+UPLOAD_MAX_FILE_BYTES = env_int("UPLOAD_MAX_FILE_MB", 10) * 1024 * 1024
+UPLOAD_MAX_DOSSIER_BYTES = env_int("UPLOAD_MAX_DOSSIER_MB", 50) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Security (production) -----------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not PORTAL_LOCAL:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Celery -----------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# No broker configured: run tasks in-process, so a local portal needs no Redis.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# A message is acknowledged only once its task finished, so a worker killed mid-task
+# leaves it to another worker; the outbox row's state keeps that from sending twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE = {
+    "send-unsent-notifications": {
+        "task": "notifications.tasks.send_unsent_notifications",
+        "schedule": env_int("NOTIFICATIONS_SWEEP_SECONDS", 60),
+    },
+    "delete-expired-drafts": {
+        "task": "dossiers.tasks.delete_expired_drafts",
+        "schedule": 3600,
+    },
+}
+
+# --- Email (Django's SMTP backend in production) ----------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if PORTAL_LOCAL else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@dichvucong.example.gov.vn>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS ------------------------------------------------------------------------------------
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND", "notifications.sms.ConsoleBackend" if PORTAL_LOCAL else "notifications.sms.TwilioBackend"
+)
+# Vietnamese diacritics force UCS-2 (70 characters a segment); most operators send without.
+SMS_STRIP_DIACRITICS = env_bool("SMS_STRIP_DIACRITICS", True)
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Only for tests and staging: point the official client at another host.
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+
+# --- The portal -------------------------------------------------------------------------------
+# Absolute address of the portal, used in SMS, email and QR codes.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORTAL_NAME = os.environ.get("PORTAL_NAME", "Cổng dịch vụ công trực tuyến")
+PORTAL_AUTHORITY = os.environ.get("PORTAL_AUTHORITY", "Ủy ban nhân dân Thành phố Hà Nội")
+# Dossiers received after this hour count their processing time from the next working day.
+RECEPTION_CUTOFF_HOUR = env_int("RECEPTION_CUTOFF_HOUR", 15)
+DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 2)
+WIZARD_DRAFT_HOURS = env_int("WIZARD_DRAFT_HOURS", 24)
+SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
+SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
+LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
+
+# --- Payments ---------------------------------------------------------------------------------
+PAYMENT_SANDBOX_ENABLED = env_bool("PAYMENT_SANDBOX_ENABLED", PORTAL_LOCAL)
+VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "SANDBOX1" if PORTAL_LOCAL else "")
+VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "sandbox-secret-not-for-production" if PORTAL_LOCAL else "")
+# Empty: the in-project sandbox gateway (only when PAYMENT_SANDBOX_ENABLED).
+VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")
+
+# --- Captcha --------------------------------------------------------------------------------
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (140, 44)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or None
+CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

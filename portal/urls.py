@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("captcha/", include("captcha.urls")),
+    path("thu-tuc/", include("procedures.urls")),
+    path("", include("dossiers.urls")),
+    path("thong-bao/", include("notifications.urls")),
+    path("thanh-toan/", include("payments.urls")),
+    path("quan-tri/", admin.site.urls),
+]
+
+admin.site.site_header = settings.PORTAL_NAME
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = "Bộ phận một cửa"
