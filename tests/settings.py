@@ -13,3 +13,9 @@ os.environ.setdefault("PORTAL_VAR_DIR", os.path.join(os.path.dirname(os.path.dir
 from portal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
+
+# Unit tests send in-process and keep messages in memory; the integration fixtures
+# (tests/fixtures/) switch to a real broker, worker, SMTP server and Twilio-speaking server.
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "notifications.sms.InMemoryBackend"

@@ -1,0 +1,59 @@
+"""Secret links sent to the applicant: supplement, electronic result, rating, payment.
+
+A link carries a signed, timestamped token bound to one object (and, for a supplement,
+to that request's own secret), so it can neither be guessed nor reused for another
+dossier. Reading a token back is ``read_token``; it raises ``BadToken`` for anything
+wrong, expired or tampered.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+SUPPLEMENT = "supplement"
+RESULT = "result"
+RATING = "rating"
+PAYMENT = "payment"
+
+
+class BadToken(Exception):
+    """The link is unknown, tampered with, or expired."""
+
+
+def make_token(purpose, object_id, secret=""):
+    return signing.TimestampSigner(salt=f"dossiers.links.{purpose}").sign_object([object_id, secret], compress=True)
+
+
+def read_token(purpose, token, *, max_age_days):
+    """Return ``(object_id, secret)`` of a valid token of ``purpose``, or raise ``BadToken``."""
+    signer = signing.TimestampSigner(salt=f"dossiers.links.{purpose}")
+    try:
+        object_id, secret = signer.unsign_object(token, max_age=max_age_days * 86400)
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise BadToken(str(error)) from None
+    return object_id, secret
+
+
+def absolute(path):
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def supplement_url(supplement_request):
+    token = make_token(SUPPLEMENT, supplement_request.pk, supplement_request.secret)
+    return absolute(reverse("dossiers:supplement", args=[token]))
+
+
+def result_url(dossier):
+    return absolute(reverse("dossiers:result_download", args=[make_token(RESULT, dossier.pk)]))
+
+
+def rating_url(dossier):
+    return absolute(reverse("dossiers:rating", args=[make_token(RATING, dossier.pk)]))
+
+
+def payment_url(dossier):
+    return absolute(reverse("payments:pay", args=[make_token(PAYMENT, dossier.pk)]))
+
+
+def lookup_url(dossier):
+    return absolute(dossier.get_lookup_url())
