@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "payments"
-urlpatterns = []
+urlpatterns = [
+    path("<str:token>/", views.pay, name="pay"),
+]
