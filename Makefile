@@ -30,7 +30,7 @@ lint: setup
 
 ## Benchmarks (see bench/README.md)
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 ## Rebuild the translation catalogues after changing user-facing text
 messages: setup

@@ -86,6 +86,8 @@ class Dossier(models.Model):
         permissions = [
             ("process_dossier", _("Xử lý hồ sơ (chuyển trạng thái)")),
             ("view_all_agencies", _("Xem hồ sơ của mọi cơ quan")),
+            ("settle_dossier", _("Giải quyết hồ sơ (ghi nhận kết quả)")),
+            ("stop_dossier", _("Dừng xử lý hồ sơ")),
         ]
 
     def __str__(self):
@@ -217,3 +219,116 @@ class DossierCodeSequence(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.day:%y%m%d}: {self.last_number}"
+
+
+# --- Working-day calendar (back office) ------------------------------------------------------
+
+
+class DayOffKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Ngày nghỉ (nghỉ bù, nghỉ thêm)")
+    WORKING_DAY = "working_day", _("Ngày làm việc bù")
+
+
+class DayOffOverride(models.Model):
+    """A day the government's yearly announcement changes: an extra day off, or a Saturday worked instead.
+
+    Overrides the weekends and the ``holidays`` library's Vietnam calendar in
+    ``dossiers.deadlines``; entered by an administrator.
+    """
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=DayOffKind.choices, default=DayOffKind.DAY_OFF)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True,
+                            help_text=_("Ví dụ: Nghỉ bù dịp Tết Nguyên đán theo thông báo của Bộ Nội vụ."))
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("ngày nghỉ, làm bù")
+        verbose_name_plural = _("ngày nghỉ, làm bù")
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
+
+
+# --- Filing wizard (issue 4) ---------------------------------------------------------------------
+
+def default_draft_expiry():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(hours=settings.WIZARD_DRAFT_HOURS)
+
+
+class FilingDraft(models.Model):
+    """The server-side state of one filing wizard: what the citizen typed and uploaded so far.
+
+    Each step stores what was posted as soon as it is posted (valid or not), and every
+    upload is stored at once, so a refresh, the back button or a failed request loses
+    nothing. The browser only holds the draft's token in its session. ``submission_token``
+    becomes ``Dossier.submission_token``: submitting the same draft twice finds the same
+    dossier. Expired drafts are removed by ``dossiers.tasks.delete_expired_drafts``.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("thủ tục"))
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                               verbose_name=_("cơ quan tiếp nhận"))
+    # Per step, the values last posted: {"declaration": {...}, ...}; validated again on submission.
+    data = models.JSONField(default=dict, blank=True)
+    submission_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.OneToOneField(Dossier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(default=default_draft_expiry, db_index=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ đang khai")
+        verbose_name_plural = _("hồ sơ đang khai")
+
+    def __str__(self):
+        return f"{self.procedure_id}: {self.token}"
+
+
+class FilingDraftFile(models.Model):
+    """A document uploaded in the wizard; on submission its stored file becomes a ``DossierFile``."""
+
+    draft = models.ForeignKey(FilingDraft, on_delete=models.CASCADE, related_name="files")
+    component = models.ForeignKey(DossierComponent, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=dossier_file_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+# --- Satisfaction rating (issue 7: lookup, supplements, rating) ------------------------------------
+
+
+class RatingScore(models.TextChoices):
+    SATISFIED = "satisfied", _("Hài lòng")
+    ACCEPTABLE = "acceptable", _("Chấp nhận được")
+    NOT_SATISFIED = "not_satisfied", _("Không hài lòng")
+
+
+class Rating(models.Model):
+    """The applicant's satisfaction with how one dossier was settled; at most one per dossier."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating",
+                                   verbose_name=_("hồ sơ"))
+    score = models.CharField(_("mức độ hài lòng"), max_length=16, choices=RatingScore.choices)
+    comment = models.TextField(_("góp ý"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("ngày đánh giá"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("đánh giá mức độ hài lòng")
+        verbose_name_plural = _("đánh giá mức độ hài lòng")
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.get_score_display()}"

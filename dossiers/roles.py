@@ -1,15 +1,92 @@
-"""The back office's groups (reception clerks, specialists, agency leaders) and their permissions.
+"""The back office's groups (reception clerks, specialists, agency leaders) and what each may do.
 
-Interim version; the back-office issue completes the permissions.
+Which dossiers a member sees is a separate question, answered by ``Agency.staff``
+(``visible_dossiers``): a clerk sees only the dossiers of the agencies they belong to,
+unless they are a superuser or hold ``dossiers.view_all_agencies``.
+
+Which transitions a member may apply is ``ACTION_PERMISSIONS``: one of the listed
+permissions is enough.
 """
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 RECEPTION_CLERK = "Cán bộ một cửa"
 SPECIALIST = "Chuyên viên xử lý"
 AGENCY_LEADER = "Lãnh đạo cơ quan"
 
+PROCESS = "dossiers.process_dossier"    # the one-stop shop: receive, supplement, refuse, assign, return …
+SETTLE = "dossiers.settle_dossier"      # the specialist: record the result
+STOP = "dossiers.stop_dossier"          # the leader: stop processing
+VIEW_ALL = "dossiers.view_all_agencies"
+
+ACTION_PERMISSIONS = {
+    "exempt_payment": {PROCESS},
+    "receive": {PROCESS},
+    "request_supplement": {PROCESS, SETTLE},
+    "refuse": {PROCESS, SETTLE},
+    "assign": {PROCESS},
+    "record_result": {SETTLE},
+    "return_result": {PROCESS},
+    "dispatch": {PROCESS},
+    "deliver": {PROCESS},
+    "stop": {STOP},
+    "withdraw": {PROCESS},
+    "apologise": {PROCESS, SETTLE},
+}
+
+_COMMON = [
+    "dossiers.view_dossier", "dossiers.view_dossierevent", "dossiers.view_supplementrequest",
+    "dossiers.view_dayoffoverride", "procedures.view_procedure", "procedures.view_agency",
+    # The message log, narrowed to their agencies' dossiers like the dossiers themselves.
+    "notifications.view_notification",
+]
+_PAYMENTS = ["payments.view_payment", "payments.reconcile_payments", "payments.record_in_person_payment"]
+GROUP_PERMISSIONS = {
+    RECEPTION_CLERK: [*_COMMON, *_PAYMENTS, PROCESS],
+    SPECIALIST: [*_COMMON, SETTLE],
+    AGENCY_LEADER: [*_COMMON, *_PAYMENTS, PROCESS, SETTLE, STOP],
+}
+
+
+def _permissions(names):
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(query))
+
 
 def ensure_groups():
-    """Create the three groups if missing; return them by name."""
-    return {name: Group.objects.get_or_create(name=name)[0] for name in (RECEPTION_CLERK, SPECIALIST, AGENCY_LEADER)}
+    """Create the three groups if missing, give them their permissions; return them by name.
+
+    Idempotent (run by ``seed_demo`` and after deployment); permissions an administrator
+    added to a group by hand are kept.
+    """
+    groups = {}
+    for name, permission_names in GROUP_PERMISSIONS.items():
+        group = Group.objects.get_or_create(name=name)[0]
+        group.permissions.add(*_permissions(permission_names))
+        groups[name] = group
+    return groups
+
+
+def sees_all_agencies(user):
+    return user.is_active and (user.is_superuser or user.has_perm(VIEW_ALL))
+
+
+def visible_dossiers(queryset, user):
+    """``queryset`` narrowed to the dossiers ``user`` may see (their agencies' only, unless they see all)."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if sees_all_agencies(user):
+        return queryset
+    from procedures.models import Agency
+
+    return queryset.filter(agency__in=Agency.objects.filter(staff=user).values("pk"))
+
+
+def may_apply(user, action):
+    """Whether ``user`` holds a permission that allows the transition ``action``."""
+    needed = ACTION_PERMISSIONS.get(action)
+    return bool(needed) and user.is_active and any(user.has_perm(name) for name in needed)

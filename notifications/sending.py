@@ -1,21 +1,204 @@
-"""Sending outbox rows. Interim version: renders nothing and logs; the notifications issue replaces it."""
+"""Sending outbox rows: claim, send, record. Called by the Celery tasks in ``notifications.tasks``.
+
+The guarantees:
+
+* **Never twice.** A row is sent only by the worker that claimed it with one atomic
+  ``UPDATE … WHERE status = 'pending'`` (or whose lease on a ``sending`` row has expired).
+  Before a row's second attempt, when the first one's outcome is unknown (the worker died
+  mid-request, the response timed out), the SMS backend is asked whether the provider
+  already has the message; if so the row is marked sent without sending again.
+* **Never lost.** The row stays in the table until a provider took it or refused it for
+  good; temporary failures are retried with exponential backoff up to
+  ``NOTIFICATIONS_MAX_ATTEMPTS``, and ``sweep_unsent`` re-queues whatever a broker outage
+  or a dead worker left behind.
+"""
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Notification, NotificationStatus
+from . import mail, sms
+from .exceptions import PermanentSendError, TemporarySendError
+from .models import STATUS_RANK, Channel, Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
 
-
-def send(notification_id):
-    updated = Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=1)
-    if updated:
-        logger.info("notification %s sent (console)", notification_id)
+SENT = "sent"
+RETRY = "retry"
+FAILED = "failed"
+SKIPPED = "skipped"
 
 
-def send_unsent():
-    for pk in Notification.objects.filter(status=NotificationStatus.PENDING).values_list("pk", flat=True):
-        send(pk)
+@dataclass(frozen=True)
+class Attempt:
+    outcome: str
+    retry_in: float | None = None
+
+
+def retry_delay(attempts):
+    """Seconds before attempt ``attempts + 1``: base × 2^(attempts − 1), capped."""
+    base = float(settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
+    return min(float(settings.NOTIFICATIONS_RETRY_MAX_SECONDS), base * 2 ** max(attempts - 1, 0))
+
+
+def claim(notification_id, *, now=None):
+    """Take the row for this worker under a lease, or return None when it is not ours to send."""
+    now = now or timezone.now()
+    due = Q(status=NotificationStatus.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1)))
+    abandoned = Q(status=NotificationStatus.SENDING, lease_expires_at__lt=now)
+    lease = now + timedelta(seconds=float(settings.NOTIFICATIONS_LEASE_SECONDS))
+    claimed = Notification.objects.filter(due | abandoned, pk=notification_id).update(
+        status=NotificationStatus.SENDING, lease_expires_at=lease, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return None
+    return Notification.objects.select_related("dossier").get(pk=notification_id)
+
+
+def _ensure_rendered(notification):
+    if notification.body:
+        return
+    from .rendering import render_message
+
+    rendered = render_message(notification.dossier, notification.event, notification.channel,
+                              notification.language, notification.context)
+    notification.subject, notification.body = rendered.subject, rendered.body
+    notification.body_html, notification.segments = rendered.html, rendered.segments
+    Notification.objects.filter(pk=notification.pk).update(
+        subject=rendered.subject, body=rendered.body, body_html=rendered.html, segments=rendered.segments)
+
+
+def _held(notification):
+    """The row, as long as this worker's lease on it is the current one."""
+    return Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING,
+                                       lease_expires_at=notification.lease_expires_at)
+
+
+def _record_sent(notification, result, now):
+    done = {"lease_expires_at": None, "attempt_started_at": None, "last_error": "", "next_attempt_at": None}
+    if not _held(notification).update(status=result.status, provider_id=result.provider_id, sent_at=now,
+                                      updated_at=now, **done):
+        # A delivery receipt got here first and moved the row on; keep its status.
+        Notification.objects.filter(pk=notification.pk).update(provider_id=result.provider_id, sent_at=now,
+                                                               updated_at=now, **done)
+
+
+def send_notification(notification_id, *, now=None):
+    """Claim and send one outbox row; return what happened (``Attempt``).
+
+    Safe to call any number of times, concurrently, for the same row: only the claimant
+    sends, and a row already sent is skipped.
+    """
+    now = now or timezone.now()
+    notification = claim(notification_id, now=now)
+    if notification is None:
+        return Attempt(SKIPPED)
+    try:
+        _ensure_rendered(notification)
+        if notification.channel == Channel.SMS:
+            result = _send_sms(notification)
+        else:
+            result = mail.send_email(notification)
+    except PermanentSendError as error:
+        _held(notification).update(status=NotificationStatus.FAILED, last_error=str(error)[:2000],
+                                   lease_expires_at=None, attempt_started_at=None, updated_at=timezone.now())
+        logger.warning("notification %s failed for good: %s", notification_id, error)
+        return Attempt(FAILED)
+    except Exception as error:  # noqa: BLE001 - temporary, or a bug: keep the row and retry, capped
+        if not isinstance(error, TemporarySendError):
+            logger.exception("unexpected error sending notification %s", notification_id)
+        return _retry_later(notification, error)
+    _record_sent(notification, result, timezone.now())
+    return Attempt(SENT)
+
+
+def _send_sms(notification):
+    backend = sms.get_backend()
+    if notification.attempt_started_at is not None:
+        # An earlier attempt began and never reported back: did the provider take it?
+        found = backend.find_sent(to=notification.recipient, body=notification.body,
+                                  since=notification.attempt_started_at)
+        if found is not None:
+            logger.info("notification %s was already accepted as %s; not sending again",
+                        notification.pk, found.provider_id)
+            return found
+    started = timezone.now()
+    _held(notification).update(attempt_started_at=started)
+    notification.attempt_started_at = started
+    result = backend.send(notification_id=notification.pk, to=notification.recipient, body=notification.body)
+    return result
+
+
+def _retry_later(notification, error):
+    now = timezone.now()
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    # An answer (HTTP 5xx/429, SMTP 4xx) means the provider does not have the message; a
+    # connection dropped mid-request leaves that unknown, for the next attempt to ask about.
+    unknown = {} if getattr(error, "outcome_unknown", True) else {"attempt_started_at": None}
+    if notification.attempts >= int(settings.NOTIFICATIONS_MAX_ATTEMPTS):
+        _held(notification).update(status=NotificationStatus.FAILED, lease_expires_at=None, updated_at=now,
+                                   last_error=f"Đã thử {notification.attempts} lần. {reason}"[:2000], **unknown)
+        logger.warning("notification %s failed after %s attempts: %s", notification.pk, notification.attempts,
+                       reason)
+        return Attempt(FAILED)
+    delay = retry_delay(notification.attempts)
+    _held(notification).update(status=NotificationStatus.PENDING, lease_expires_at=None, last_error=reason,
+                               next_attempt_at=now + timedelta(seconds=delay), updated_at=now, **unknown)
+    logger.info("notification %s: temporary failure (%s); retry in %.1fs", notification.pk, reason, delay)
+    return Attempt(RETRY, retry_in=delay)
+
+
+def unsent_ids(*, now=None, limit=500):
+    """Rows the normal path should have sent by now: never queued, a lost retry, an abandoned lease."""
+    now = now or timezone.now()
+    overdue = now - timedelta(seconds=float(settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS))
+    never_tried = Q(status=NotificationStatus.PENDING, next_attempt_at__isnull=True, created_at__lte=overdue)
+    retry_lost = Q(status=NotificationStatus.PENDING, next_attempt_at__lte=overdue)
+    abandoned = Q(status=NotificationStatus.SENDING, lease_expires_at__lt=now)
+    return list(Notification.objects.filter(never_tried | retry_lost | abandoned)
+                .order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def record_delivery_status(notification_id, *, provider_id, provider_status, error_code="", error_message=""):
+    """Record a delivery receipt; a receipt never moves a row backwards. Returns the row or None."""
+    status = PROVIDER_STATUS.get((provider_status or "").lower())
+    if status is None:
+        return None
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or (notification.provider_id and provider_id
+                                    and notification.provider_id != provider_id):
+            return None
+        now = timezone.now()
+        if not notification.provider_id:
+            notification.provider_id = provider_id or ""
+        if STATUS_RANK[status] > STATUS_RANK[notification.status]:
+            notification.status = status
+            notification.lease_expires_at = None
+            if status == NotificationStatus.DELIVERED:
+                notification.delivered_at = now
+            if notification.sent_at is None:
+                notification.sent_at = now
+        if error_code or error_message:
+            notification.last_error = f"Nhà mạng báo lỗi {error_code}: {error_message}".strip()[:2000]
+        notification.save(update_fields=["status", "provider_id", "sent_at", "delivered_at", "last_error",
+                                         "lease_expires_at", "updated_at"])
+    return notification
+
+
+PROVIDER_STATUS = {
+    "accepted": NotificationStatus.QUEUED,
+    "scheduled": NotificationStatus.QUEUED,
+    "queued": NotificationStatus.QUEUED,
+    "sending": NotificationStatus.SENT,
+    "sent": NotificationStatus.SENT,
+    "delivered": NotificationStatus.DELIVERED,
+    "read": NotificationStatus.DELIVERED,
+    "undelivered": NotificationStatus.UNDELIVERED,
+    "failed": NotificationStatus.FAILED,
+}

@@ -1,8 +1,20 @@
 """Writing outbox rows; sending them is ``notifications.sending``, run by Celery tasks."""
 
-from django.db import transaction
+import json
+import logging
 
-from .models import Channel, Notification
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Channel, Notification, NotificationStatus
+from .rendering import message_language, render_message
+
+logger = logging.getLogger(__name__)
+
+
+def _json_safe(context):
+    return json.loads(json.dumps(context or {}, cls=DjangoJSONEncoder))
 
 
 def queue_dossier_notifications(dossier, event, *, context=None):
@@ -10,32 +22,64 @@ def queue_dossier_notifications(dossier, event, *, context=None):
 
     Must be called inside the transaction that records the event: a rollback then
     leaves no message behind, and a broker outage leaves the rows for the periodic
-    sweep (``send_unsent_notifications``) to send.
+    sweep (``send_unsent_notifications``) to send. The text is rendered now, so the
+    message tells the dossier as it was at the event.
     """
     recipients = []
     if dossier.applicant_phone:
         recipients.append((Channel.SMS, dossier.applicant_phone))
     if dossier.applicant_email:
         recipients.append((Channel.EMAIL, dossier.applicant_email))
-    rows = [
-        Notification.objects.create(dossier=dossier, event=event, channel=channel, recipient=recipient,
-                                    language=dossier.language, context=context or {})
-        for channel, recipient in recipients
-    ]
+    context = _json_safe(context)
+    language = message_language(dossier.language)
+    rows = []
+    for channel, recipient in recipients:
+        rendered = render_message(dossier, event, channel, language, context)
+        rows.append(Notification.objects.create(
+            dossier=dossier, event=event, channel=channel, recipient=recipient, language=language,
+            context=context, subject=rendered.subject, body=rendered.body, body_html=rendered.html,
+            segments=rendered.segments,
+        ))
     if rows:
-        ids = [row.pk for row in rows]
-        transaction.on_commit(lambda: _enqueue(ids))
+        enqueue_on_commit([row.pk for row in rows])
     return rows
 
 
-def _enqueue(ids):
+def enqueue_on_commit(ids):
+    """Queue the send tasks once the current transaction commits (at once outside one)."""
+    ids = list(ids)
+    transaction.on_commit(lambda: enqueue(ids))
+
+
+def enqueue(ids):
+    """Publish one send task per row. A broker outage is logged, not raised: the sweep sends them later."""
     from .tasks import send_notification
 
+    queued = 0
     for notification_id in ids:
         try:
             send_notification.delay(notification_id)
-        except Exception:  # noqa: BLE001 - the broker is down: the periodic sweep sends it later
-            import logging
+            queued += 1
+        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
+            logger.warning("broker unavailable; notifications %s left for the periodic sweep", ids,
+                           exc_info=True)
+            break
+    return queued
 
-            logging.getLogger(__name__).warning("broker unavailable; notification %s left for the sweep",
-                                                notification_id, exc_info=True)
+
+@transaction.atomic
+def resend(notifications):
+    """Put failed or undelivered messages back in the outbox for a fresh set of attempts.
+
+    Returns how many rows were reset; rows in any other status are left alone.
+    """
+    ids = list(
+        Notification.objects.filter(pk__in=[n.pk for n in notifications],
+                                    status__in=[NotificationStatus.FAILED, NotificationStatus.UNDELIVERED])
+        .values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(
+        status=NotificationStatus.PENDING, attempts=0, next_attempt_at=None, lease_expires_at=None,
+        attempt_started_at=None, provider_id="", sent_at=None, delivered_at=None, updated_at=timezone.now())
+    if ids:
+        enqueue_on_commit(ids)
+    return len(ids)

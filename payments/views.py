@@ -1,7 +1,141 @@
-"""Interim: the payments issue replaces this with the real payment pages."""
+"""The citizen's payment pages, the gateway's IPN and return addresses, and the sandbox gateway.
 
-from django.shortcuts import render
+Thin: each view reads the request, calls ``payments.services`` (or ``payments.sandbox``),
+and renders. Only the IPN changes a payment's outcome; the return page only shows it.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from dossiers.links import PAYMENT, BadToken, make_token, read_token
+from dossiers.models import Dossier
+from dossiers.workflow import DossierStatus
+
+from . import sandbox, services
+from .models import PaymentStatus
+from .money import amount_in_words
+from .providers import NotConfigured
+
+logger = logging.getLogger(__name__)
 
 
+def _dossier_for(token):
+    try:
+        dossier_id, _secret = read_token(PAYMENT, token, max_age_days=settings.PAYMENT_LINK_DAYS)
+    except BadToken:
+        raise Http404("bad payment link") from None
+    try:
+        return Dossier.objects.select_related("procedure", "agency").get(pk=dossier_id)
+    except Dossier.DoesNotExist:
+        raise Http404("no such dossier") from None
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def pay(request, token):
-    return render(request, "portal/rate_limited.html", {"message": "Thanh toán trực tuyến đang được xây dựng."})
+    """The dossier's fee and its payment attempts; POST starts a new attempt at the gateway."""
+    dossier = _dossier_for(token)
+    if request.method == "POST":
+        try:
+            _payment, gateway_url = services.start_online_payment(
+                dossier, return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
+                client_ip=_client_ip(request),
+            )
+        except services.PaymentError as error:
+            messages.error(request, str(error))
+            return redirect("payments:pay", token=token)
+        except NotConfigured:
+            logger.exception("online payment is not configured")
+            messages.error(request, _("Thanh toán trực tuyến tạm thời chưa sẵn sàng. Vui lòng thử lại sau."))
+            return redirect("payments:pay", token=token)
+        return redirect(gateway_url)
+    attempts = list(dossier.payments.all())
+    paid = next((p for p in attempts if p.status == PaymentStatus.PAID), None)
+    return render(request, "payments/pay.html", {
+        "dossier": dossier, "token": token, "attempts": attempts, "paid": paid,
+        "can_pay": paid is None and dossier.status == DossierStatus.AWAITING_PAYMENT and dossier.fee_amount > 0,
+        "exempted": dossier.events.filter(action="exempt_payment").exists(),
+    })
+
+
+@csrf_exempt  # called server to server by the gateway; the HMAC signature is the authentication
+@require_http_methods(["GET", "POST"])
+def vnpay_ipn(request):
+    """The gateway's Instant Payment Notification; answers ``{"RspCode", "Message"}``."""
+    params = (request.GET if request.method == "GET" else request.POST).dict()
+    try:
+        answer = services.handle_gateway_notification(params)
+    except Exception:  # noqa: BLE001 - the gateway must always get a protocol answer; it retries on 99
+        logger.exception("payment notification failed")
+        answer = services.UNKNOWN_ERROR
+    return JsonResponse(answer.as_json())
+
+
+@never_cache
+def vnpay_return(request):
+    """Where the gateway sends the citizen back: shows the outcome the IPN recorded, waiting for it briefly."""
+    payment = services.read_return(request.GET.dict())
+    if payment is None:
+        return render(request, "payments/return.html", {"invalid": True}, status=400)
+    deadline = time.monotonic() + settings.PAYMENT_RETURN_WAIT_SECONDS
+    while payment.status == PaymentStatus.PENDING and time.monotonic() < deadline:
+        time.sleep(0.5)
+        payment.refresh_from_db(fields=["status", "paid_at"])
+    dossier = payment.dossier
+    return render(request, "payments/return.html", {
+        "payment": payment, "dossier": dossier, "token": make_token(PAYMENT, dossier.pk),
+        "pending": payment.status == PaymentStatus.PENDING,
+    })
+
+
+@never_cache
+def receipt(request, token):
+    """The printable electronic receipt (biên lai) of the dossier's payment."""
+    dossier = _dossier_for(token)
+    payment = (dossier.payments.filter(status__in=[PaymentStatus.PAID, PaymentStatus.REFUNDED])
+               .order_by("-paid_at").first())
+    if payment is None or payment.paid_at is None:
+        raise Http404("no receipt")
+    return render(request, "payments/receipt.html", receipt_context(payment, back_url=reverse("payments:pay", args=[token])))
+
+
+def receipt_context(payment, *, back_url=""):
+    return {"payment": payment, "dossier": payment.dossier, "amount_words": amount_in_words(payment.amount),
+            "back_url": back_url}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sandbox_gateway(request):
+    """The sandbox gateway's page: the order, "Thanh toán" and "Hủy" (404 when the sandbox is off)."""
+    if not sandbox.enabled():
+        raise Http404("sandbox gateway disabled")
+    params = (request.GET if request.method == "GET" else request.POST).dict()
+    try:
+        order = sandbox.check_order(params)
+    except sandbox.InvalidOrder as error:
+        return render(request, "payments/sandbox.html", {"error": str(error)}, status=400)
+    if request.method == "GET":
+        fields = sorted((key, value) for key, value in params.items() if key.startswith("vnp_"))
+        return render(request, "payments/sandbox.html", {
+            "order": order, "fields": fields, "amount": int(order["vnp_Amount"]) // 100,
+        })
+    answer_params = sandbox.answer(order, paid=request.POST.get("action") == "pay")
+    delivery = sandbox.deliver_ipn(request, answer_params)
+    logger.info("sandbox: IPN for %s delivered via %s, answer %s", order["vnp_TxnRef"], delivery.via,
+                delivery.response)
+    return redirect(sandbox.return_redirect_url(order, answer_params))

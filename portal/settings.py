@@ -6,6 +6,7 @@ The defaults run the portal locally with nothing installed but Python: SQLite in
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,7 +123,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-ratelimit warns that a per-process cache is not shared between workers;
 # that is the point of CACHE_URL in production, and harmless locally.
-SILENCED_SYSTEM_CHECKS = [] if CACHE_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if PORTAL_LOCAL and not CACHE_URL else []
 RATELIMIT_VIEW = "portal.views.rate_limited"
 
 # --- Authentication ---------------------------------------------------------------
@@ -204,7 +205,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that is down or hanging must not hold up a citizen's request: publishing
+    # gives up within a few seconds and the outbox sweep sends the messages later.
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+    "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 2),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
+                                    "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "send-unsent-notifications": {
         "task": "notifications.tasks.send_unsent_notifications",
@@ -243,6 +253,17 @@ TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
 # Only for tests and staging: point the official client at another host.
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 15)
+
+# --- Notification outbox (see README, "Notifications") ----------------------------------------
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 10)
+# Temporary failures wait base × 2^(attempt − 1) seconds, at most the cap.
+NOTIFICATIONS_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS") or 30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_MAX_SECONDS") or 3600)
+# A worker owns a row it claimed for this long; longer than any send (TWILIO_TIMEOUT, EMAIL_TIMEOUT).
+NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS") or 120)
+# The sweep leaves rows younger than this to the task queued on commit.
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS") or 60)
 
 # --- The portal -------------------------------------------------------------------------------
 # Absolute address of the portal, used in SMS, email and QR codes.
@@ -256,6 +277,9 @@ WIZARD_DRAFT_HOURS = env_int("WIZARD_DRAFT_HOURS", 24)
 SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
 SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
 LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
+# How long the secret links for the electronic result and the satisfaction rating work.
+RESULT_LINK_DAYS = env_int("RESULT_LINK_DAYS", 90)
+RATING_LINK_DAYS = env_int("RATING_LINK_DAYS", 90)
 
 # --- Payments ---------------------------------------------------------------------------------
 PAYMENT_SANDBOX_ENABLED = env_bool("PAYMENT_SANDBOX_ENABLED", PORTAL_LOCAL)
@@ -263,13 +287,24 @@ VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "SANDBOX1" if PORTAL_LOCAL els
 VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "sandbox-secret-not-for-production" if PORTAL_LOCAL else "")
 # Empty: the in-project sandbox gateway (only when PAYMENT_SANDBOX_ENABLED).
 VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")
+# How long the payment link sent to the citizen works; how long the return page waits for the IPN.
+PAYMENT_LINK_DAYS = env_int("PAYMENT_LINK_DAYS", 30)
+PAYMENT_RETURN_WAIT_SECONDS = env_int("PAYMENT_RETURN_WAIT_SECONDS", 3)
+# The reconciliation view lists online attempts still pending after this many minutes.
+PAYMENT_PENDING_ALERT_MINUTES = env_int("PAYMENT_PENDING_ALERT_MINUTES", 30)
+# The sandbox calls the IPN over HTTP (default: on the host the citizen used), or, with
+# "inline" or when the server cannot call itself, the IPN view in-process.
+PAYMENT_SANDBOX_IPN_URL = os.environ.get("PAYMENT_SANDBOX_IPN_URL", "")
+PAYMENT_SANDBOX_IPN_MODE = os.environ.get("PAYMENT_SANDBOX_IPN_MODE", "http")
+PAYMENT_SANDBOX_IPN_TIMEOUT = env_int("PAYMENT_SANDBOX_IPN_TIMEOUT", 10)
 
 # --- Captcha --------------------------------------------------------------------------------
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_IMAGE_SIZE = (140, 44)
 CAPTCHA_FONT_SIZE = 30
-CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or None
+# The audio alternative of the captcha is spoken by flite (Debian package "flite") when installed.
+CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or shutil.which("flite")
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
 
 LOGGING = {

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -18,3 +20,7 @@ urlpatterns = [
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Bộ phận một cửa"
+
+# Benchmarks only (bench/run.py starts the server with PORTAL_BENCH=1): a bare view to compare pages with.
+if os.environ.get("PORTAL_BENCH") == "1":
+    urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))

@@ -1,12 +1,22 @@
 """The public catalogue: jurisdiction tiers, agencies, sectors and administrative procedures."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .documents import TEMPLATE_EXTENSIONS
 from .text import search_key
+
+# A form template is a document a citizen downloads and prints; anything bigger is a mistake.
+FORM_TEMPLATE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class JurisdictionTier(models.Model):
@@ -62,6 +72,14 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.parent_id and self.tier_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": _("Cơ quan không thể là cấp trên của chính nó.")})
+            if self.parent.tier.order <= self.tier.order:
+                raise ValidationError({"parent": _("Cơ quan cấp trên phải thuộc cấp cao hơn (%(tier)s).") % {
+                    "tier": self.tier.name}})
 
 
 class Sector(models.Model):
@@ -153,6 +171,13 @@ class Procedure(models.Model):
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.code])
 
+    def clean(self):
+        if not self.for_citizens and not self.for_organisations:
+            raise ValidationError(_("Chọn ít nhất một đối tượng thực hiện: công dân hoặc tổ chức, doanh nghiệp."))
+        if self.allows_electronic_result and self.service_level < ServiceLevel.PARTIAL:
+            raise ValidationError({"allows_electronic_result": _(
+                "Chỉ thủ tục nộp trực tuyến (mức độ 3, 4) mới trả kết quả điện tử.")})
+
     @property
     def can_file_online(self):
         return self.is_published and self.service_level >= ServiceLevel.PARTIAL
@@ -208,7 +233,9 @@ class FormTemplate(models.Model):
     component = models.ForeignKey(DossierComponent, on_delete=models.CASCADE, related_name="templates",
                                   verbose_name=_("thành phần hồ sơ"))
     title = models.CharField(_("tên mẫu"), max_length=255)
-    file = models.FileField(_("tệp mẫu"), upload_to=form_template_path, max_length=255)
+    file = models.FileField(_("tệp mẫu"), upload_to=form_template_path, max_length=255,
+                            validators=[FileExtensionValidator(TEMPLATE_EXTENSIONS)],
+                            help_text=_("Tệp PDF, Word (DOCX, DOC), ODT hoặc Excel; tối đa 10 MB."))
 
     class Meta:
         ordering = ["id"]
@@ -220,6 +247,14 @@ class FormTemplate(models.Model):
 
     def get_absolute_url(self):
         return reverse("procedures:template", args=[self.component.procedure.code, self.pk])
+
+    def clean(self):
+        if self.file and getattr(self.file, "size", 0) > FORM_TEMPLATE_MAX_BYTES:
+            raise ValidationError({"file": _("Tệp mẫu quá lớn (tối đa 10 MB).")})
+
+    @property
+    def extension(self):
+        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
 
 
 class DeclarationFieldType(models.TextChoices):
@@ -266,6 +301,18 @@ class DeclarationField(models.Model):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        errors = {}
+        needs_choices = self.field_type in (DeclarationFieldType.CHOICE, DeclarationFieldType.MULTIPLE_CHOICE)
+        if needs_choices and len(self.choice_list) < 2:
+            errors["choices"] = _("Kiểu chọn cần ít nhất hai lựa chọn, mỗi dòng một lựa chọn.")
+        if not needs_choices and self.choices.strip():
+            errors["choices"] = _("Chỉ kiểu “Chọn một” và “Chọn nhiều” mới có các lựa chọn.")
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["max_value"] = _("Giá trị lớn nhất phải không nhỏ hơn giá trị nhỏ nhất.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def choice_list(self):

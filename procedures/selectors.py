@@ -31,7 +31,7 @@ def procedure_for_detail(code):
             "fees",
             Prefetch("components", queryset=DossierComponent.objects.prefetch_related(
                 Prefetch("templates", queryset=FormTemplate.objects.order_by("id")))),
-            Prefetch("agencies", queryset=Agency.objects.filter(is_active=True).select_related("parent")),
+            Prefetch("agencies", queryset=Agency.objects.filter(is_active=True)),  # the page shows no parent
         )
         .get(code=code)
     )

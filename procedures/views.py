@@ -1,36 +1,48 @@
 """The public catalogue: the filtered list, the procedure's page and its form templates."""
 
-import mimetypes
 import os
+import re
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
+from .documents import content_type_for
 from .forms import CatalogueFilterForm
 from .levels import EXPLANATIONS
 from .models import FormTemplate, Procedure
 from .selectors import procedure_for_detail, search_procedures
 
 PAGE_SIZE = 20
+# What a row of the list shows (name, code, sector, tier, level, "Thực hiện"): the long texts
+# (steps, legal basis …) would be read and sorted for every match otherwise.
+LIST_FIELDS = ("code", "name", "service_level", "is_published", "sector__name", "tier__name")
+# What a procedure code may look like (see Procedure.code); anything else is a 404 before any query.
+_CODE = re.compile(r"^[0-9A-Za-z.\-]{1,30}$")
 
 
 def catalogue(request):
+    """The list of published procedures, filtered; a bad parameter is dropped and reported, never a 500."""
     form = CatalogueFilterForm(request.GET or None)
-    filters = form.filters() if request.GET else {"query": ""}
-    procedures = search_procedures(**filters)
+    filters = form.filters() if form.is_bound else {"query": ""}
+    procedures = search_procedures(**filters).only(*LIST_FIELDS)
     page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("trang"))
     query_without_page = request.GET.copy()
     query_without_page.pop("trang", None)
     return render(request, "procedures/catalogue.html", {
         "form": form,
         "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "query": filters["query"],
         "querystring": query_without_page.urlencode(),
+        "ignored_filters": form.is_bound and bool(form.errors),
+        "level_explanations": EXPLANATIONS,
     })
 
 
 def detail(request, code):
+    if not _CODE.match(code):
+        raise Http404
     try:
         procedure = procedure_for_detail(code)
     except Procedure.DoesNotExist:
@@ -42,14 +54,18 @@ def detail(request, code):
 
 
 def download_template(request, code, template_id):
+    """A form template as an attachment, with its own name and the content type of its extension."""
+    if not _CODE.match(code):
+        raise Http404
     template = get_object_or_404(
         FormTemplate.objects.select_related("component__procedure"),
         pk=template_id, component__procedure__code=code, component__procedure__is_published=True,
     )
     filename = os.path.basename(template.file.name)
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     try:
         handle = template.file.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type_for(filename))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

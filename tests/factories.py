@@ -52,6 +52,7 @@ class SectorFactory(factory.django.DjangoModelFactory):
 class ProcedureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Procedure
+        skip_postgeneration_save = True  # the hook only sets the many-to-many agencies
 
     code = factory.Sequence(lambda n: f"9.{n:06d}")
     name = factory.Sequence(lambda n: f"Đăng ký khai sinh thử nghiệm {n}")

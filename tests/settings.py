@@ -16,6 +16,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 
 # Unit tests send in-process and keep messages in memory; the integration fixtures
 # (tests/fixtures/) switch to a real broker, worker, SMTP server and Twilio-speaking server.
-CELERY_TASK_ALWAYS_EAGER = True
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SMS_BACKEND = "notifications.sms.InMemoryBackend"
+# The Celery worker those fixtures start sets the TEST_* variables to use the real ones.
+CELERY_TASK_ALWAYS_EAGER = env_bool("TEST_CELERY_ALWAYS_EAGER", True)  # noqa: F405
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+SMS_BACKEND = os.environ.get("TEST_SMS_BACKEND", "notifications.sms.InMemoryBackend")
+# The worker the integration fixtures start listens on a queue of its own test.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_CELERY_QUEUE", "celery")
+# WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -1,0 +1,389 @@
+"""A small benchmark framework: a fresh PostgreSQL database, a real gunicorn server, a load generator.
+
+A *scenario* (one module in ``bench/scenarios/``, found automatically) loads its data with
+the ORM, names the pages to time (``Target``) and the pages whose query count must not
+depend on the data (``QueryCheck``). ``bench/run.py`` runs every scenario against the same
+server and reports each page's requests per second as a ratio to a bare Django view timed
+in the same run, so the figures compare across machines. See ``bench/README.md``.
+"""
+
+import http.client
+import json
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+BARE_PATH = "/bench/bare/"
+
+
+@dataclass
+class Target:
+    """A page to time: the load generator cycles through ``paths`` (GET).
+
+    A page that needs a browser's state (a session, the CSRF cookie, a POST) gives ``session``
+    instead: ``session(port)`` is called once per client thread, before the clock starts, and
+    returns ``step``; the load generator times ``step()`` calls. ``step()`` returns ``True`` on
+    success (``False`` or an exception counts as an error) or, to time parts of it too, a dict
+    ``{part name: seconds}``. One ``step()`` may be several requests: say so in ``name``.
+    """
+
+    name: str
+    paths: list = field(default_factory=list)
+    session: object = None
+
+
+@dataclass
+class QueryCheck:
+    """Pages that must cost the same number of queries whatever data they show (label -> path)."""
+
+    name: str
+    variants: dict
+
+
+@dataclass
+class Context:
+    """What scenarios share: the run's options and anything a scenario wants to leave for another."""
+
+    options: dict
+    data: dict = field(default_factory=dict)
+
+
+class Scenario:
+    """Subclass this in ``bench/scenarios/<name>.py`` and assign an instance to ``SCENARIO``."""
+
+    name = ""
+
+    def prepare(self, ctx):
+        """Load the scenario's data through the ORM (Django is set up on the benchmark database)."""
+
+    def targets(self, ctx):
+        return []
+
+    def query_checks(self, ctx):
+        return []
+
+
+def discover(only=None):
+    """Every ``SCENARIO`` of ``bench/scenarios/*.py`` (files starting with ``_`` are skipped), by name."""
+    import importlib
+
+    scenarios = []
+    for path in sorted((ROOT / "bench" / "scenarios").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"bench.scenarios.{path.stem}")
+        scenario = getattr(module, "SCENARIO", None)
+        if scenario is None:
+            # A self-contained benchmark script not (yet) written for the framework: run it on its own.
+            print(f"    skipping bench/scenarios/{path.name}: no SCENARIO (run it directly)")
+            continue
+        if not only or scenario.name in only:
+            scenarios.append(scenario)
+    return scenarios
+
+
+# --- The database and the server -------------------------------------------------------------
+
+def recreate_database(url):
+    """Drop and create the database of ``url`` (PostgreSQL), connecting to the server's ``postgres`` DB."""
+    import psycopg2
+
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected database name {name!r}")
+    connection = psycopg2.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
+                                  user=parsed.username or "postgres", password=parsed.password or None,
+                                  dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
+
+
+class Server:
+    """gunicorn with a fixed number of sync workers, on a local port."""
+
+    def __init__(self, env, *, port, workers):
+        self.env, self.port, self.workers = env, port, workers
+        self.process = None
+
+    def __enter__(self):
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning"],
+            env=self.env, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                status, _ = request_once(self.port, BARE_PATH)
+                if status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("gunicorn did not answer on the bare view within 30 s (is PORTAL_BENCH=1 routed?)")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def request_once(port, path, connection=None):
+    """GET ``path``; returns (status, connection to reuse or None when the server closed it)."""
+    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = connection.getresponse()
+    response.read()
+    if response.will_close:
+        connection.close()
+        connection = None
+    return response.status, connection
+
+
+class Browser:
+    """A minimal HTTP client with a cookie jar, for pages that need a session and the CSRF token.
+
+    Redirects are not followed: ``request`` returns (status, headers, body) and the caller
+    checks the ``Location`` it expects. gunicorn's sync workers close every connection, so a
+    new one is opened whenever the server closed the last.
+    """
+
+    def __init__(self, port):
+        self.port, self.cookies, self.connection = port, {}, None
+
+    def request(self, method, path, *, data=None, files=None, headers=None):
+        headers = {"Host": "127.0.0.1", **(headers or {})}
+        body = None
+        if files:
+            body, content_type = multipart(data or {}, files)
+            headers["Content-Type"] = content_type
+        elif data is not None:
+            body = urllib.parse.urlencode(data, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        if method == "POST":
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        connection = self.connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+        except OSError:
+            connection.close()
+            self.connection = None
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if "max-age=0" in header.lower() or not value.strip('"'):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+        if response.will_close:
+            connection.close()
+            self.connection = None
+        else:
+            self.connection = connection
+        return response.status, response.headers, content
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, data, **kwargs):
+        """POST a form, adding the CSRF token from the cookie (Django accepts the unmasked secret)."""
+        return self.request("POST", path, data={"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data},
+                            **kwargs)
+
+    def forget(self, *names):
+        for name in names:
+            self.cookies.pop(name, None)
+
+
+def multipart(data, files):
+    """``multipart/form-data`` body and content type: ``files`` maps a field to [(filename, bytes, type)]."""
+    boundary = "----bench" + "0123456789abcdef" * 2
+    parts = []
+    for key, values in data.items():
+        for value in values if isinstance(values, list | tuple) else [values]:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+    for key, items in files.items():
+        for filename, content, content_type in items:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{filename}"\r\n'
+                         f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def find(pattern, content):
+    """The first group of ``pattern`` in an HTML page (bytes), or an AssertionError naming what is missing."""
+    match = re.search(pattern, content.decode("utf-8", "replace"))
+    if match is None:
+        raise AssertionError(f"not in the page: {pattern}")
+    return match.group(1)
+
+
+# --- Load ---------------------------------------------------------------------------------------
+
+@dataclass
+class LoadResult:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    ratio_to_bare: float = 1.0
+    parts: dict = field(default_factory=dict)
+
+
+def load(port, target, *, duration, concurrency, warmup=1.0):
+    """Drive ``target`` with ``concurrency`` client threads for ``duration`` seconds (after a warm-up)."""
+    latencies, errors, lock = [], [0], threading.Lock()
+    parts, failures = {}, []
+    start_at = time.monotonic() + warmup
+    stop_at = start_at + duration
+
+    def client(offset):
+        connection, index, mine, my_errors, my_parts = None, offset, [], 0, {}
+        step = None
+        if target.session is not None:
+            try:
+                step = target.session(port)
+            except Exception as error:  # noqa: BLE001 (reported, the run fails)
+                with lock:
+                    errors[0] += 1
+                    failures.append(f"session setup: {error!r}")
+                return
+        while True:
+            now = time.monotonic()
+            if now >= stop_at:
+                break
+            if step is None:
+                path = target.paths[index % len(target.paths)]
+                index += concurrency
+                try:
+                    status, connection = request_once(port, path, connection)
+                except OSError:
+                    status, connection = 0, None
+                ok, timed = status == 200, None
+            else:
+                try:
+                    outcome = step()
+                    ok, timed = bool(outcome), outcome if isinstance(outcome, dict) else None
+                except Exception as error:  # noqa: BLE001 (counted as an error; the first few are printed)
+                    ok, timed = False, None
+                    if len(failures) < 5:
+                        failures.append(repr(error))
+            done = time.monotonic()
+            if now >= start_at:
+                mine.append(done - now)
+                my_errors += not ok
+                for part, seconds in (timed or {}).items():
+                    my_parts.setdefault(part, []).append(seconds)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += my_errors
+            for part, values in my_parts.items():
+                parts.setdefault(part, []).extend(values)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for failure in failures:
+        print(f"    {target.name}: {failure}", file=sys.stderr)
+    return LoadResult(
+        name=target.name, requests=len(latencies), errors=errors[0], seconds=duration,
+        rps=len(latencies) / duration, p50_ms=_percentile_ms(latencies, 0.5), p95_ms=_percentile_ms(latencies, 0.95),
+        parts={part: {"p50_ms": _percentile_ms(values, 0.5), "p95_ms": _percentile_ms(values, 0.95)}
+               for part, values in parts.items()},
+    )
+
+
+def _percentile_ms(values, fraction):
+    if not values:
+        return 0.0
+    values = sorted(values)
+    if fraction == 0.5:
+        return 1000 * statistics.median(values)
+    return 1000 * values[int(fraction * (len(values) - 1))]
+
+
+# --- Queries --------------------------------------------------------------------------------------
+
+def count_queries(check):
+    """The number of queries each variant's page costs, measured in-process with the test client.
+
+    A variant is a path (GET, must answer 200) or a callable ``variant(client)`` that does any
+    setup with the test client (not counted) and returns ``go``, a callable making the request
+    to count and returning its response (200 or a redirect).
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for label, variant in check.variants.items():
+        if callable(variant):
+            variant(Client())()  # warm caches (content types, translations) with a first run
+            go = variant(Client())
+            expected = (200, 302)
+        else:
+            client = Client()
+            client.get(variant)  # warm caches so only the page's own queries count
+            go, expected = (lambda client=client, path=variant: client.get(path)), (200,)
+        with CaptureQueriesContext(connection) as queries:
+            response = go()
+        if response.status_code not in expected:
+            raise RuntimeError(f"{check.name}: {label} answered {response.status_code}")
+        counts[label] = len(queries)
+    return counts
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+def write_report(meta, loads, queries, extra=None):
+    """The table (terminal and ``bench/results/latest.md``) and the raw figures (``bench/results/<stamp>.json``).
+
+    ``extra`` holds the figures of self-contained benchmarks run as subprocesses: name -> {figure: value}.
+    """
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    payload = {"meta": meta, "load": [asdict(result) for result in loads], "queries": queries, "extra": extra or {}}
+    (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2))
+    lines = [f"# Benchmark {stamp}", "", "```", json.dumps(meta, ensure_ascii=False), "```", "",
+             "| page | per s | × bare view | p50 ms | p95 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
+    for result in loads:
+        lines.append(f"| {result.name} | {result.rps:.1f} | {result.ratio_to_bare:.3f} | {result.p50_ms:.1f} | "
+                     f"{result.p95_ms:.1f} | {result.errors} |")
+        for part, figures in result.parts.items():
+            lines.append(f"| ↳ {part} | | | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | |")
+    lines += ["", "| query check | queries per variant | constant |", "|---|---|---|"]
+    for name, counts in queries.items():
+        detail = ", ".join(f"{label}: {count}" for label, count in counts.items())
+        lines.append(f"| {name} | {detail} | {'yes' if len(set(counts.values())) == 1 else 'NO'} |")
+    for name, figures in (extra or {}).items():
+        lines += ["", f"| {name} | result |", "|---|---:|"]
+        lines += [f"| {key} | {value} |" for key, value in figures.items()]
+    text = "\n".join(lines) + "\n"
+    (RESULTS_DIR / "latest.md").write_text(text)
+    return text

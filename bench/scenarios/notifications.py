@@ -1,0 +1,167 @@
+"""Benchmark: SMS from the outbox to a Twilio-speaking server through one real Celery worker.
+
+What is measured:
+
+* **throughput**: N outbox rows already written, one worker (``--concurrency``, default 1
+  process) sends them all through the real ``twilio`` client to the local fake Twilio
+  server; messages per second from the first task published to the last row recorded
+  as accepted;
+* **latency**: a clerk's status change (``apply_transition(…, "receive")``, committed)
+  to the SMS request arriving at the Twilio server, one change at a time on an idle
+  worker; median and 99th percentile.
+
+It builds its own PostgreSQL database from the models (like the tests do), uses Redis
+database 7 as the broker, and drops the database at the end::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CELERY_BROKER_URL=redis://127.0.0.1:6379/7 \\
+        .venv/bin/python bench/scenarios/notifications.py --messages 2000 --changes 200
+
+``run(...)`` returns the numbers as a dict, for the shared bench runner.
+"""
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def start_fake_twilio():
+    from tests.fixtures.twilio_fake import FakeTwilio, make_handler
+
+    fake = FakeTwilio()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return fake, server
+
+
+def configure(database_url, broker_url, fake, queue):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_LOCAL": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": broker_url, "SMS_BACKEND": "notifications.sms.TwilioBackend",
+        "TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE_URL": fake.url,
+    }
+    os.environ.update(env)
+    os.environ["DATABASE_URL"] = database_url
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    from portal.celery import app
+
+    app.conf.task_default_queue = queue
+    return env
+
+
+def start_worker(env, database_url, queue, concurrency):
+    args = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--loglevel=WARNING",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{queue}@%h"]
+    args += ["--pool=solo"] if concurrency == 1 else [f"--concurrency={concurrency}"]
+    log = open(ROOT / "var" / f"bench-notifications-{queue}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env, "DATABASE_URL": database_url},
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    from portal.celery import app
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if any(name.startswith(f"bench-{queue}@") for reply in app.control.ping(timeout=0.5) for name in reply):
+            return process
+    raise RuntimeError("the Celery worker did not start; see var/bench-notifications-*.log")
+
+
+def wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    raise RuntimeError("timed out")
+
+
+def run(messages=2000, changes=200, concurrency=1):
+    from django.db import connection
+
+    fake, server = start_fake_twilio()
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    broker_url = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
+    env = configure(base_url, broker_url, fake, queue)
+    connection.settings_dict["TEST"].update(NAME="bench_notifications", MIGRATE=False)
+    db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    database_url = base_url.rsplit("/", 1)[0] + "/" + db_name
+    worker = None
+    try:
+        from django.db import transaction
+
+        from dossiers.services import apply_transition, record_event
+        from dossiers.workflow import Event
+        from notifications.models import Notification, NotificationStatus
+        from tests.factories import DossierFactory, ProcedureFactory
+
+        procedure = ProcedureFactory()
+        # Throughput: the outbox fills (tasks queue up, no worker yet), then one worker drains it.
+        for _ in range(messages):
+            with transaction.atomic():
+                dossier = DossierFactory(procedure=procedure, applicant_email="")
+                record_event(dossier, action="register", from_status="", event=Event.REGISTERED)
+        worker = start_worker(env, database_url, queue, concurrency)
+        wait_for(lambda: len(fake.messages) >= messages, timeout=600)
+        wait_for(lambda: not Notification.objects.filter(status__in=[NotificationStatus.PENDING,
+                                                                     NotificationStatus.SENDING]).exists(), 60)
+        assert len(fake.messages) == messages, "a message was sent twice"
+        first, last = fake.messages[0]["received_at"], fake.messages[-1]["received_at"]
+        throughput = (messages - 1) / (last - first)
+
+        # Latency: one committed status change at a time, to the SMS request at Twilio.
+        dossiers = [DossierFactory(procedure=procedure, applicant_email="") for _ in range(changes)]
+        latencies = []
+        for dossier in dossiers:
+            before = len(fake.messages)
+            t0 = time.time()
+            apply_transition(dossier, "receive")
+            wait_for(lambda before=before: len(fake.messages) > before, timeout=30)
+            latencies.append((fake.messages[-1]["received_at"] - t0) * 1000)
+        return {
+            "messages": messages, "concurrency": concurrency,
+            "throughput_msgs_per_s": round(throughput, 1),
+            "latency_ms_median": round(statistics.median(latencies), 1),
+            "latency_ms_p99": round(percentile(latencies, 0.99), 1),
+        }
+    finally:
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(30)
+        server.shutdown()
+        connection.creation.destroy_test_db(db_name, verbosity=0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=1)
+    result = run(**vars(parser.parse_args()))
+    for key, value in result.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()

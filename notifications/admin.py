@@ -1,0 +1,169 @@
+"""Back office for the outbox: the message log, templates with a preview, a resend action, a dashboard.
+
+``NotificationInline`` is the message log of one dossier; the dossier admin adds it to
+its ``inlines``.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from dossiers import roles
+from dossiers.models import Dossier
+from dossiers.workflow import DossierStatus, Event
+from procedures.models import Agency, Procedure
+
+from . import services
+from .defaults import default_template
+from .models import Channel, MessageTemplate, Notification, NotificationStatus
+from .rendering import VARIABLES, TemplateSyntaxProblem, render_message
+
+LOG_FIELDS = ("created_at", "event", "channel", "recipient", "status", "attempts", "segments", "provider_id",
+              "sent_at", "delivered_at", "last_error")
+
+
+class NotificationInline(admin.TabularInline):
+    """The messages of one dossier, read-only, for the dossier's change page."""
+
+    model = Notification
+    fields = LOG_FIELDS
+    readonly_fields = LOG_FIELDS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = _("Tin nhắn, thư đã gửi cho công dân")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "dossier", "event", "channel", "recipient", "status", "attempts",
+                    "segments", "provider_id", "sent_at", "short_error")
+    list_filter = ("status", "channel", "event", "language", "created_at")
+    search_fields = ("dossier__code", "recipient", "provider_id")
+    list_select_related = ("dossier",)
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+    fields = ("dossier", "event", "channel", "language", "recipient", "status", "attempts", "segments",
+              "provider_id", "subject", "body", "created_at", "next_attempt_at", "sent_at", "delivered_at",
+              "updated_at", "last_error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # A clerk sees the messages of their own agencies' dossiers only, like the dossiers themselves.
+        queryset = super().get_queryset(request)
+        if roles.sees_all_agencies(request.user):
+            return queryset
+        return queryset.filter(dossier__in=roles.visible_dossiers(Dossier.objects.all(), request.user).values("pk"))
+
+    @admin.display(description=_("lỗi gần nhất"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Gửi lại các tin gửi lỗi hoặc không đến được người nhận"),
+                  permissions=["change"])
+    def resend_failed(self, request, queryset):
+        count = services.resend(queryset)
+        skipped = queryset.count() - count
+        self.message_user(request, ngettext("Đã đưa %(count)d tin vào hàng đợi gửi lại.",
+                                            "Đã đưa %(count)d tin vào hàng đợi gửi lại.", count) % {"count": count},
+                          messages.SUCCESS)
+        if skipped:
+            self.message_user(request, _("%(count)d tin không ở trạng thái lỗi nên không gửi lại.")
+                              % {"count": skipped}, messages.WARNING)
+
+    def changelist_view(self, request, extra_context=None):
+        since = timezone.now() - timedelta(days=1)
+        counts = dict(Notification.objects.filter(created_at__gte=since).values_list("status")
+                      .annotate(n=Count("id")).values_list("status", "n"))
+        by_channel = dict(Notification.objects.filter(created_at__gte=since).values_list("channel")
+                          .annotate(n=Count("id")).values_list("channel", "n"))
+        extra_context = {
+            **(extra_context or {}),
+            "dashboard": [(label, counts.get(value, 0), value) for value, label in NotificationStatus.choices],
+            "dashboard_channels": [(label, by_channel.get(value, 0)) for value, label in Channel.choices],
+            "dashboard_total": sum(counts.values()),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+def sample_dossier():
+    """A dossier to preview templates with: the latest real one, else an unsaved example."""
+    dossier = Dossier.objects.select_related("procedure", "agency").order_by("-submitted_at").first()
+    if dossier is not None:
+        return dossier
+    return Dossier(
+        code="000.00.12.H26-250701-0001", status=DossierStatus.RECEIVED, applicant_name="Nguyễn Văn An",
+        appointment_date=timezone.localdate() + timedelta(days=5), tracking_number="EV123456789VN",
+        procedure=Procedure(name="Đăng ký khai sinh"), agency=Agency(name="UBND phường Hàng Bông"),
+    )
+
+
+SAMPLE_CONTEXT = {
+    "note": "Bản sao giấy chứng sinh chưa rõ nét.",
+    "reason": "Bản sao giấy chứng sinh chưa rõ nét.",
+    "missing_items": ["Giấy chứng sinh (bản chụp rõ nét)", "Văn bản ủy quyền"],
+    "supplement_url": "https://dichvucong.example.gov.vn/bo-sung/mau/",
+    "tracking_number": "EV123456789VN",
+}
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("event", "channel", "language", "subject", "updated_at")
+    list_filter = ("event", "channel", "language")
+    search_fields = ("subject", "body")
+    readonly_fields = ("preview", "default_text", "variables")
+    fields = ("event", "channel", "language", "subject", "body", "preview", "default_text", "variables")
+
+    def get_changeform_initial_data(self, request):
+        """``?event=…&channel=…&language=…`` starts a new template from the shipped default."""
+        initial = super().get_changeform_initial_data(request)
+        event, channel = initial.get("event"), initial.get("channel")
+        if event in Event.values and channel in Channel.values:
+            subject, body = default_template(event, channel, initial.get("language") or "vi")
+            initial.setdefault("subject", subject)
+            initial.setdefault("body", body)
+        return initial
+
+    @admin.display(description=_("xem trước"))
+    def preview(self, obj):
+        if obj is None or not obj.pk:
+            return _("Lưu mẫu (“Lưu và tiếp tục sửa”) để xem trước.")
+        try:
+            rendered = render_message(sample_dossier(), obj.event, obj.channel, obj.language, SAMPLE_CONTEXT,
+                                      source=(obj.subject, obj.body))
+        except Exception as error:  # noqa: BLE001 - show the administrator what is wrong
+            return format_html('<p class="errornote">{}</p>', f"{TemplateSyntaxProblem.__name__}: {error}")
+        if obj.channel == Channel.SMS:
+            return format_html("<pre style='white-space:pre-wrap'>{}</pre><p>{}</p>", rendered.body,
+                               _("%(n)d ký tự, %(s)d tin SMS") % {"n": len(rendered.body), "s": rendered.segments})
+        return format_html("<p><strong>{}</strong></p><pre style='white-space:pre-wrap'>{}</pre>"
+                           "<iframe srcdoc=\"{}\" style='width:100%;height:520px;border:1px solid #ccc'></iframe>",
+                           rendered.subject, rendered.body, rendered.html)
+
+    @admin.display(description=_("mẫu mặc định"))
+    def default_text(self, obj):
+        if obj is None or not obj.event or not obj.channel:
+            return "—"
+        subject, body = default_template(obj.event, obj.channel, obj.language or "vi")
+        return format_html("<p>{}</p><pre style='white-space:pre-wrap'>{}</pre>", subject, body)
+
+    @admin.display(description=_("biến dùng được"))
+    def variables(self, obj):
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", VARIABLES.items()))

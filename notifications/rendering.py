@@ -1,0 +1,187 @@
+"""Turning an event of a dossier into the words of one message.
+
+The text comes from the administrator's ``MessageTemplate`` row when there is one, else
+from the defaults shipped in ``notifications.defaults``. Bodies are Django templates
+rendered as plain text (no HTML escaping) against a context of strings only, so a
+template can show values but not reach into the database.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.text import Truncator
+
+from dossiers import links
+from dossiers.workflow import DossierStatus, Event
+from procedures.text import strip_diacritics
+
+from .defaults import default_template
+from .models import Channel, Language, MessageTemplate
+from .sms import sms_segments
+
+# Shown to administrators next to the template editor.
+VARIABLES = {
+    "code": "Mã hồ sơ",
+    "procedure": "Tên thủ tục",
+    "agency": "Cơ quan tiếp nhận",
+    "status": "Trạng thái hồ sơ",
+    "applicant_name": "Họ và tên người nộp",
+    "appointment_date": "Ngày hẹn trả (dd/mm/yyyy)",
+    "reason": "Lý do (yêu cầu bổ sung, từ chối, dừng xử lý, xin lỗi)",
+    "note": "Nội dung thông báo của cán bộ",
+    "missing_items": "Danh sách giấy tờ cần bổ sung",
+    "tracking_number": "Số hiệu bưu gửi",
+    "lookup_url": "Đường dẫn tra cứu hồ sơ",
+    "supplement_url": "Đường dẫn bổ sung hồ sơ (khi yêu cầu bổ sung)",
+    "result_url": "Đường dẫn tải kết quả điện tử (khi có)",
+    "rating_url": "Đường dẫn đánh giá (khi có)",
+    "payment_url": "Đường dẫn thanh toán trực tuyến (hồ sơ mức độ 4 chờ thanh toán)",
+    "portal_name": "Tên cổng dịch vụ công",
+}
+
+SMS_PROCEDURE_CHARS = 50
+
+_text_engine = Engine(autoescape=False)
+
+
+class TemplateSyntaxProblem(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    html: str = ""
+    segments: int | None = None
+
+
+def check_template_syntax(source):
+    try:
+        _text_engine.from_string(source or "")
+    except TemplateSyntaxError as error:
+        raise TemplateSyntaxProblem(f"Mẫu không hợp lệ: {error}") from None
+
+
+def message_language(language):
+    return language if language in Language.values else Language.VI
+
+
+def template_source(event, channel, language):
+    """``(subject, body)`` for the event: the administrator's row, else the shipped default."""
+    row = MessageTemplate.objects.filter(event=event, channel=channel, language=language).first()
+    if row is not None:
+        return row.subject, row.body
+    return default_template(event, channel, language)
+
+
+def _missing_items(dossier, event, extra):
+    items = extra.get("missing_items")
+    if isinstance(items, str):
+        return [line.strip() for line in items.splitlines() if line.strip()]
+    if items:
+        return [str(item) for item in items]
+    if event == Event.SUPPLEMENT_REQUESTED and dossier.pk:
+        latest = dossier.supplement_requests.order_by("-created_at", "-id").first()
+        if latest is not None:
+            return latest.missing_item_list
+    return []
+
+
+def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=Language.VI):
+    """The template variables (all strings or lists of strings) for ``dossier`` and ``event``."""
+    extra = extra or {}
+    with translation.override(language):
+        status = str(DossierStatus(dossier.status).label) if dossier.status else ""
+    procedure = dossier.procedure.name
+    if channel == Channel.SMS:
+        procedure = Truncator(procedure).chars(SMS_PROCEDURE_CHARS)
+    reason = extra.get("reason") or extra.get("note") or dossier.closed_reason or ""
+    return {
+        "code": dossier.code,
+        "procedure": procedure,
+        "agency": dossier.agency.name,
+        "status": status,
+        "applicant_name": dossier.applicant_name,
+        "appointment_date": dossier.appointment_date.strftime("%d/%m/%Y") if dossier.appointment_date else "",
+        "reason": str(reason).strip(),
+        "note": str(extra.get("note") or "").strip(),
+        "missing_items": _missing_items(dossier, event, extra),
+        "tracking_number": extra.get("tracking_number") or dossier.tracking_number or "",
+        "lookup_url": links.lookup_url(dossier),
+        "supplement_url": extra.get("supplement_url", ""),
+        "result_url": extra.get("result_url", ""),
+        "rating_url": extra.get("rating_url", ""),
+        "payment_url": extra.get("payment_url", ""),
+        "portal_name": settings.PORTAL_NAME,
+    }
+
+
+def render_source(subject_source, body_source, context):
+    ctx = Context(context, autoescape=False)
+    subject = " ".join(_text_engine.from_string(subject_source or "").render(ctx).split())
+    body = _text_engine.from_string(body_source).render(ctx).strip()
+    return subject, body
+
+
+def render_message(dossier, event, channel, language, extra=None, *, source=None):
+    """Render one message. ``source`` = ``(subject, body)`` renders that instead of the stored template.
+
+    An administrator's template that fails to render falls back to the shipped default,
+    so a typo in the admin never stops a status change.
+    """
+    language = message_language(language)
+    context = build_context(dossier, event, extra, channel=channel, language=language)
+    subject_source, body_source = source or template_source(event, channel, language)
+    try:
+        subject, body = render_source(subject_source, body_source, context)
+    except TemplateSyntaxError:
+        if source is not None:
+            raise
+        subject, body = render_source(*default_template(event, channel, language), context)
+    if channel == Channel.SMS:
+        body = " ".join(body.split())
+        if settings.SMS_STRIP_DIACRITICS:
+            body = strip_diacritics(body)
+        return Rendered(subject="", body=body, segments=sms_segments(body))
+    html = render_email_html(dossier, subject, body, context, language)
+    return Rendered(subject=subject, body=body + "\n\n" + email_summary_text(context, language), html=html)
+
+
+_SUMMARY_LABELS = {
+    "vi": [("code", "Mã hồ sơ"), ("procedure", "Thủ tục"), ("agency", "Cơ quan tiếp nhận"),
+           ("status", "Trạng thái"), ("appointment_date", "Ngày hẹn trả")],
+    "en": [("code", "Dossier code"), ("procedure", "Procedure"), ("agency", "Receiving agency"),
+           ("status", "Status"), ("appointment_date", "Result due on")],
+}
+
+
+def summary_rows(context, language):
+    return [(label, context[key]) for key, label in _SUMMARY_LABELS[language] if context.get(key)]
+
+
+def email_summary_text(context, language):
+    title = "Thông tin hồ sơ" if language == "vi" else "Dossier summary"
+    lines = [f"{title}:"] + [f"- {label}: {value}" for label, value in summary_rows(context, language)]
+    lines.append(f"\n{settings.PORTAL_NAME} – {settings.PORTAL_AUTHORITY}")
+    return "\n".join(lines)
+
+
+def render_email_html(dossier, subject, body, context, language):
+    return render_to_string("notifications/email.html", {
+        "subject": subject,
+        "body": body,
+        "summary": summary_rows(context, language),
+        "summary_title": "Thông tin hồ sơ" if language == "vi" else "Dossier summary",
+        "lookup_url": context["lookup_url"],
+        "lookup_label": "Tra cứu hồ sơ" if language == "vi" else "Track your dossier",
+        "footer": ("Thư này được gửi tự động, vui lòng không trả lời." if language == "vi"
+                   else "This message was sent automatically; please do not reply."),
+        "language": language,
+        "portal_name": settings.PORTAL_NAME,
+        "portal_authority": settings.PORTAL_AUTHORITY,
+        "portal_base_url": settings.PORTAL_BASE_URL,
+    })
