@@ -2,11 +2,10 @@
 
 import re
 
-from captcha.fields import CaptchaField
-from captcha.models import CaptchaStore
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from portal.captcha import captcha_field
 
 from .declaration import INVALID_EMAIL, IdNumberField, PastDateField, PhoneField, normalise_tax_code
 from .models import ApplicantType, DeliveryMethod
@@ -172,24 +171,8 @@ class ConfirmForm(forms.Form):
     """Step 5: the captcha and the applicant's pledge. The draft's token makes a resubmission harmless."""
 
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
-    captcha = CaptchaField(label=_("Mã xác nhận"), error_messages={
-        "invalid": _("Mã xác nhận không đúng. Vui lòng nhập mã mới trong hình."),
-        "required": _("Vui lòng nhập mã xác nhận."),
-        "incomplete": _("Vui lòng nhập mã xác nhận."),
-    })
+    captcha = captcha_field()
     consent = forms.BooleanField(
         label=_("Tôi xin cam đoan những thông tin đã khai là đúng sự thật và chịu trách nhiệm trước pháp luật."),
         error_messages={"required": _("Vui lòng đánh dấu xác nhận cam đoan trước khi nộp hồ sơ.")},
     )
-
-
-def new_captcha():
-    """A fresh challenge for the confirm page: its key and where its image, sound and replacement come from."""
-    key = CaptchaStore.generate_key()
-    return {
-        "key": key,
-        "image_url": reverse("captcha-image", kwargs={"key": key}),
-        # django-simple-captcha speaks the challenge when flite is installed (CAPTCHA_FLITE_PATH).
-        "audio_url": reverse("captcha-audio", kwargs={"key": key}),
-        "refresh_url": reverse("captcha-refresh"),
-    }

@@ -26,7 +26,7 @@ from procedures.text import search_key
 from . import filing, links
 from .declaration import describe
 from .filing import AGENCY, CONFIRM, DECLARATION, DOCUMENTS, REVIEW, STEPS, FilingError
-from .filing_forms import AgencyForm, ConfirmForm, new_captcha
+from .filing_forms import AgencyForm, ConfirmForm
 from .models import DeliveryMethod, Dossier, FilingDraft
 from .uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_total, validate_upload
 from .workflow import DossierStatus
@@ -320,7 +320,7 @@ def file_review(request, procedure, draft):
 
 def _confirm_page(request, procedure, draft, form, status=200):
     return render(request, "dossiers/filing/confirm.html", _context(
-        procedure, draft, CONFIRM, form=form, captcha=new_captcha(),
+        procedure, draft, CONFIRM, form=form,
     ), status=status)
 
 

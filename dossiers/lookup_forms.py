@@ -1,24 +1,14 @@
 """Forms of the public lookup, the supplement page and the rating page."""
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from portal.captcha import captcha_field
+
 from .lookup import CODE_MAX_LENGTH, normalize_code
 from .models import DossierFile, RatingScore
 from .uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_total, validate_upload
-
-
-def captcha_field():
-    return CaptchaField(
-        label=_("Mã xác nhận"),
-        help_text=_("Nhập các ký tự trong hình. Không đọc được? Bấm “Lấy mã khác”."),
-        error_messages={
-            "required": _("Vui lòng nhập mã xác nhận."),
-            "invalid": _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới trong hình."),
-        },
-    )
 
 
 class LookupForm(forms.Form):
