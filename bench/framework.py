@@ -83,7 +83,7 @@ def discover(only=None):
         scenario = getattr(module, "SCENARIO", None)
         if scenario is None:
             # A self-contained benchmark script not (yet) written for the framework: run it on its own.
-            print(f"    skipping bench/scenarios/{path.name}: no SCENARIO (run it directly)")
+            print(f"    bench/scenarios/{path.name}: no SCENARIO, a self-contained script (not a framework scenario)")
             continue
         if not only or scenario.name in only:
             scenarios.append(scenario)

@@ -95,8 +95,11 @@ def main(argv=None):
     for scenario in scenarios:
         print(f"==> preparing {scenario.name}")
         scenario.prepare(ctx)
+    # Planner statistics for the freshly loaded tables, and nothing left for autovacuum or the
+    # checkpointer to do while pages are timed (after a million inserts they would run then).
     with connections["default"].cursor() as cursor:
-        cursor.execute("ANALYZE")  # planner statistics for the freshly loaded tables, as autovacuum would
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
 
     queries = {}
     for scenario in scenarios:
@@ -116,6 +119,12 @@ def main(argv=None):
                     result = load(args.port, target, duration=args.duration, concurrency=args.concurrency)
                     result.ratio_to_bare = result.rps / bare.rps if bare.rps else 0.0
                     loads.append(result)
+            # Timed again last: how far the machine drifted during the run (other load, autovacuum …).
+            again = load(args.port, Target("bare Django view, again at the end (drift)", [BARE_PATH]),
+                         duration=args.duration, concurrency=args.concurrency)
+            again.ratio_to_bare = again.rps / bare.rps if bare.rps else 0.0
+            loads.append(again)
+    shutil.rmtree(ROOT / "var" / "bench" / "files", ignore_errors=True)  # hundreds of MB of uploads
     extra = {}
     if not args.no_load and (not args.scenario or "notifications" in args.scenario):
         extra["notifications (self-contained: bench/scenarios/notifications.py)"] = notifications(
