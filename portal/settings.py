@@ -125,6 +125,7 @@ else:
 # that is the point of CACHE_URL in production, and harmless locally.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if PORTAL_LOCAL and not CACHE_URL else []
 RATELIMIT_VIEW = "portal.views.rate_limited"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- Authentication ---------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -34,3 +34,8 @@ def rate_limited(request, exception):
 def bench_bare(request):
     """The benchmarks' yardstick: the cheapest response Django can give (routed only when PORTAL_BENCH=1)."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (an expired session, cookies blocked): explain, never blame."""
+    return render(request, "403_csrf.html", status=403)
