@@ -125,6 +125,10 @@ else:
 # that is the point of CACHE_URL in production, and harmless locally.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if PORTAL_LOCAL and not CACHE_URL else []
 RATELIMIT_VIEW = "portal.views.rate_limited"
+# Behind a reverse proxy the client's address is in a header the proxy sets, e.g.
+# RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP; unset, REMOTE_ADDR is used.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- Authentication ---------------------------------------------------------------
