@@ -34,6 +34,17 @@ def read_token(purpose, token, *, max_age_days):
     return object_id, secret
 
 
+def dossier_from_token(purpose, token, *, max_age_days):
+    """The dossier a valid link of ``purpose`` names (procedure and agency joined), or None."""
+    from .models import Dossier
+
+    try:
+        dossier_id, _secret = read_token(purpose, token, max_age_days=max_age_days)
+    except BadToken:
+        return None
+    return Dossier.objects.select_related("procedure", "agency").filter(pk=dossier_id).first()
+
+
 def absolute(path):
     return f"{settings.PORTAL_BASE_URL}{path}"
 

@@ -29,7 +29,7 @@ from portal.views import rate_limited
 from . import links
 from .lookup import find_dossier, has_online_result, public_view
 from .lookup_forms import LookupForm, RatingForm, SupplementForm
-from .models import Dossier, DossierFileKind
+from .models import DossierFileKind
 from .ratings import AlreadyRated, RatingNotAllowed, rate_dossier
 from .supplements import SupplementLinkError, open_supplement_request, submit_supplement
 from .workflow import DossierStatus
@@ -143,11 +143,7 @@ def supplement(request, token):
 @never_cache
 def result_download(request, token):
     """The electronic result, through its secret link: a page listing the files, ``?tep=<id>`` downloads one."""
-    try:
-        dossier_id, _secret = links.read_token(links.RESULT, token, max_age_days=settings.RESULT_LINK_DAYS)
-    except links.BadToken:
-        return _link_error(request, SupplementLinkError.INVALID, kind="result")
-    dossier = Dossier.objects.select_related("procedure", "agency").filter(pk=dossier_id).first()
+    dossier = links.dossier_from_token(links.RESULT, token, max_age_days=settings.RESULT_LINK_DAYS)
     if dossier is None:
         return _link_error(request, SupplementLinkError.INVALID, kind="result")
     if not has_online_result(dossier):
@@ -169,11 +165,7 @@ def rating(request, token):
     """Rate the service once, after the result was returned (link in the final message or on the lookup)."""
     if request.limited:
         return _limited(request)
-    try:
-        dossier_id, _secret = links.read_token(links.RATING, token, max_age_days=settings.RATING_LINK_DAYS)
-    except links.BadToken:
-        return _link_error(request, SupplementLinkError.INVALID, kind="rating")
-    dossier = Dossier.objects.select_related("procedure", "agency").filter(pk=dossier_id).first()
+    dossier = links.dossier_from_token(links.RATING, token, max_age_days=settings.RATING_LINK_DAYS)
     if dossier is None:
         return _link_error(request, SupplementLinkError.INVALID, kind="rating")
     if dossier.status != DossierStatus.RETURNED:

@@ -17,8 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from dossiers.links import PAYMENT, BadToken, make_token, read_token
-from dossiers.models import Dossier
+from dossiers.links import PAYMENT, dossier_from_token, make_token
 from dossiers.workflow import DossierStatus
 
 from . import sandbox, services
@@ -30,14 +29,10 @@ logger = logging.getLogger(__name__)
 
 
 def _dossier_for(token):
-    try:
-        dossier_id, _secret = read_token(PAYMENT, token, max_age_days=settings.PAYMENT_LINK_DAYS)
-    except BadToken:
-        raise Http404("bad payment link") from None
-    try:
-        return Dossier.objects.select_related("procedure", "agency").get(pk=dossier_id)
-    except Dossier.DoesNotExist:
-        raise Http404("no such dossier") from None
+    dossier = dossier_from_token(PAYMENT, token, max_age_days=settings.PAYMENT_LINK_DAYS)
+    if dossier is None:
+        raise Http404("bad payment link")
+    return dossier
 
 
 def _client_ip(request):
