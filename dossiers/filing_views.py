@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
-from portal.views import rate_limited
 from procedures.levels import EXPLANATIONS
 from procedures.models import Procedure
 from procedures.text import search_key
@@ -335,16 +334,19 @@ def _owned_draft(request, procedure, token):
     return draft if in_progress or filed else None
 
 
+def submit_rate(group, request):
+    """Read on each request, so a changed setting (tests, operators) applies at once."""
+    return settings.SUBMIT_RATE
+
+
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="dossiers.submit", key="ip", rate=submit_rate, method="POST", block=True)
 def file_confirm(request, code):
     procedure, answer = _find_procedure(request, code)
     if answer is not None:
         return answer
     if request.method == "GET":
         return _confirm_get(request, procedure.code)
-    if is_ratelimited(request, group="dossiers.submit", key="ip", rate=settings.SUBMIT_RATE, method="POST",
-                      increment=True):
-        return rate_limited(request, None)
     draft = _owned_draft(request, procedure, request.POST.get("submission_token"))
     if draft is None:
         messages.warning(request, _("Phiên khai hồ sơ đã hết hạn hoặc chưa bắt đầu. Vui lòng bắt đầu lại."))

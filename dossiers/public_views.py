@@ -22,9 +22,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
-
-from portal.views import rate_limited
 
 from . import links
 from .lookup import find_dossier, has_online_result, public_view
@@ -40,22 +37,14 @@ def public_rate(group, request):
     return settings.LOOKUP_RATE
 
 
-def _limited(request):
-    # The decorators below run with block=False and the view answers itself, so the
-    # friendly 429 page does not depend on RatelimitMiddleware being installed.
-    return rate_limited(request, Ratelimited())
-
-
 @never_cache
-@ratelimit(group="dossiers.lookup", key="ip", rate=public_rate, method="POST", block=False)
+@ratelimit(group="dossiers.lookup", key="ip", rate=public_rate, method="POST", block=True)
 def lookup(request):
     """Look a dossier up by its code (``?ma=`` prefills it); the captcha is always asked.
 
     A found and an unknown code give the same page shape, the same status (200) and
     about the same work (one indexed query, then rendering).
     """
-    if request.limited:
-        return _limited(request)
     result = None
     searched_code = ""
     typed = ""
@@ -108,11 +97,9 @@ def _link_error(request, reason, *, kind):
 
 
 @never_cache
-@ratelimit(group="dossiers.supplement", key="ip", rate=public_rate, method="POST", block=False)
+@ratelimit(group="dossiers.supplement", key="ip", rate=public_rate, method="POST", block=True)
 def supplement(request, token):
     """The page of a supplement request, opened through the secret link from the SMS or email."""
-    if request.limited:
-        return _limited(request)
     try:
         supplement_request = open_supplement_request(token)
     except SupplementLinkError as error:
@@ -160,11 +147,9 @@ def result_download(request, token):
 
 
 @never_cache
-@ratelimit(group="dossiers.rating", key="ip", rate=public_rate, method="POST", block=False)
+@ratelimit(group="dossiers.rating", key="ip", rate=public_rate, method="POST", block=True)
 def rating(request, token):
     """Rate the service once, after the result was returned (link in the final message or on the lookup)."""
-    if request.limited:
-        return _limited(request)
     dossier = links.dossier_from_token(links.RATING, token, max_age_days=settings.RATING_LINK_DAYS)
     if dossier is None:
         return _link_error(request, SupplementLinkError.INVALID, kind="rating")
