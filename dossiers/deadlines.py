@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import DayOffKind, DayOffOverride
+from .workflow import CLOCK_RUNNING_STATUSES
 
 # Enough for any processing time the catalogue holds (a few months at most).
 _SEARCH_LIMIT_DAYS = 3 * 366
@@ -160,15 +161,11 @@ def restart_clock(dossier, at=None):
 
 def overdue(queryset, today=None):
     """Dossiers being processed whose appointment date has passed."""
-    from .workflow import CLOCK_RUNNING_STATUSES
-
     return queryset.filter(status__in=CLOCK_RUNNING_STATUSES, appointment_date__lt=today or timezone.localdate())
 
 
 def due_soon(queryset, calendar=None, today=None):
     """Dossiers being processed due today or within ``settings.DUE_SOON_WORKING_DAYS`` working days."""
-    from .workflow import CLOCK_RUNNING_STATUSES
-
     today = today or timezone.localdate()
     return queryset.filter(status__in=CLOCK_RUNNING_STATUSES, appointment_date__gte=today,
                            appointment_date__lte=due_soon_limit(calendar, today))
@@ -176,7 +173,5 @@ def due_soon(queryset, calendar=None, today=None):
 
 def on_time(queryset, calendar=None, today=None):
     """Dossiers being processed with more than ``settings.DUE_SOON_WORKING_DAYS`` working days left."""
-    from .workflow import CLOCK_RUNNING_STATUSES
-
     return queryset.filter(status__in=CLOCK_RUNNING_STATUSES,
                            appointment_date__gt=due_soon_limit(calendar, today or timezone.localdate()))

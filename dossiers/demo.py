@@ -1,7 +1,7 @@
 """Demo dossiers for the demo clerks: a few in every state, built through the real services.
 
 ``seed_demo_dossiers()`` is called by ``manage.py seed_demo`` after the catalogue and the
-accounts. Every dossier is filed with ``dossiers.filing.submit_dossier`` and moved with the
+accounts. Every dossier is filed with ``dossiers.services.submit_dossier`` and moved with the
 back office's services, so its code, history and messages are the real ones. Idempotent:
 an agency that already has demo dossiers is left alone.
 """
@@ -17,9 +17,11 @@ from django.utils import timezone
 from procedures.models import Agency, DeclarationFieldType
 
 from . import services
+from .deadlines import WorkingCalendar
 from .declaration import schema_snapshot
 from .models import DeliveryMethod, Dossier
 from .roles import RECEPTION_CLERK, SPECIALIST, ensure_groups
+from .services import Attachment, fileable_procedures, submit_dossier
 
 DEMO_EMAIL_DOMAIN = "vi-du.vn"
 APPLICANTS = [
@@ -75,8 +77,6 @@ def _sample_value(spec, index):
 
 
 def _file(procedure, agency, applicant_index, *, fee=None):
-    from .filing import Attachment, submit_dossier
-
     name, slug = APPLICANTS[applicant_index % len(APPLICANTS)]
     attachments = []
     for component in procedure.components.all():
@@ -108,8 +108,6 @@ def _step(step, dossier, clerk, specialist):
     elif step == "assign":
         services.assign_dossier(dossier=dossier, actor=clerk, specialist=specialist)
     elif step == "apologise":
-        from .deadlines import WorkingCalendar
-
         new_date = WorkingCalendar().working_days_after(now, 5)
         services.issue_apology(dossier=dossier, actor=specialist, new_appointment_date=new_date,
                                reason="Hồ sơ cần xác minh thêm thông tin tại cơ quan liên quan.")
@@ -155,8 +153,6 @@ def _specialist_for(agency, groups):
 
 def seed_demo_dossiers(stdout=None):
     """Create the demo dossiers (every state) for each agency with a demo clerk; return how many."""
-    from .filing import fileable_procedures
-
     groups = ensure_groups()
     created = 0
     agencies = Agency.objects.filter(staff__groups=groups[RECEPTION_CLERK], is_active=True).distinct()

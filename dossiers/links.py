@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from .models import Dossier
+
 SUPPLEMENT = "supplement"
 RESULT = "result"
 RATING = "rating"
@@ -36,8 +38,6 @@ def read_token(purpose, token, *, max_age_days):
 
 def dossier_from_token(purpose, token, *, max_age_days):
     """The dossier a valid link of ``purpose`` names (procedure and agency joined), or None."""
-    from .models import Dossier
-
     try:
         dossier_id, _secret = read_token(purpose, token, max_age_days=max_age_days)
     except BadToken:
@@ -51,15 +51,15 @@ def absolute(path):
 
 def supplement_url(supplement_request):
     token = make_token(SUPPLEMENT, supplement_request.pk, supplement_request.secret)
-    return absolute(reverse("dossiers:supplement", args=[token]))
+    return absolute(reverse("tracking:supplement", args=[token]))
 
 
 def result_url(dossier):
-    return absolute(reverse("dossiers:result_download", args=[make_token(RESULT, dossier.pk)]))
+    return absolute(reverse("tracking:result_download", args=[make_token(RESULT, dossier.pk)]))
 
 
 def rating_url(dossier):
-    return absolute(reverse("dossiers:rating", args=[make_token(RATING, dossier.pk)]))
+    return absolute(reverse("tracking:rating", args=[make_token(RATING, dossier.pk)]))
 
 
 def payment_url(dossier):

@@ -1,6 +1,7 @@
 """Dossiers (hồ sơ): what a citizen filed, its attachments, and its append-only history."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -98,7 +99,7 @@ class Dossier(models.Model):
         return NATIONAL_STATUS_CODE[self.status]
 
     def get_lookup_url(self):
-        return f"{reverse('dossiers:lookup')}?ma={self.code}"
+        return f"{reverse('tracking:lookup')}?ma={self.code}"
 
 
 def dossier_file_path(instance, filename):
@@ -253,8 +254,6 @@ class DayOffOverride(models.Model):
 # --- Filing wizard (issue 4) ---------------------------------------------------------------------
 
 def default_draft_expiry():
-    from datetime import timedelta
-
     return timezone.now() + timedelta(hours=settings.WIZARD_DRAFT_HOURS)
 
 
@@ -265,7 +264,7 @@ class FilingDraft(models.Model):
     upload is stored at once, so a refresh, the back button or a failed request loses
     nothing. The browser only holds the draft's token in its session. ``submission_token``
     becomes ``Dossier.submission_token``: submitting the same draft twice finds the same
-    dossier. Expired drafts are removed by ``dossiers.tasks.delete_expired_drafts``.
+    dossier. Expired drafts are removed by ``filing.tasks.delete_expired_drafts``.
     """
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -11,6 +11,8 @@ permissions is enough.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from procedures.models import Agency
+
 RECEPTION_CLERK = "Cán bộ một cửa"
 SPECIALIST = "Chuyên viên xử lý"
 AGENCY_LEADER = "Lãnh đạo cơ quan"
@@ -81,8 +83,6 @@ def visible_dossiers(queryset, user):
         return queryset.none()
     if sees_all_agencies(user):
         return queryset
-    from procedures.models import Agency
-
     return queryset.filter(agency__in=Agency.objects.filter(staff=user).values("pk"))
 
 

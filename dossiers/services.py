@@ -1,19 +1,39 @@
-"""Operations that change a dossier. Each runs in one transaction with its history and messages."""
+"""Operations that change a dossier. Each runs in one transaction with its history and messages.
+
+``submit_dossier(...)`` is the one way a dossier comes into being online: one transaction
+writes the dossier (with its declaration values and the schema they answered), its
+attachments, its dossier code and its first history entry; every other function is one
+arrow of the transition table (``dossiers.workflow``). Each history entry that tells the
+citizen something sends ``dossiers.signals.event_recorded`` in the same transaction, so
+the outbox rows the notifications app writes for it commit or roll back with the change.
+"""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.services import queue_dossier_notifications
+from procedures.models import Procedure
 
 from . import deadlines, links
-from .models import DeliveryMethod, Dossier, DossierEvent, DossierFile, DossierFileKind, SupplementRequest
-from .workflow import Actor, get_transition
+from .codes import next_dossier_code
+from .models import (
+    ApplicantType,
+    DeliveryMethod,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierFileKind,
+    SupplementRequest,
+)
+from .signals import event_recorded
+from .uploads import validate_upload
+from .workflow import Actor, DossierStatus, Event, get_transition
 
 
 class DossierChanged(Exception):
@@ -29,7 +49,8 @@ def record_event(dossier, *, action, from_status, actor=None, actor_kind=Actor.S
         appointment_date=dossier.appointment_date,
     )
     if event:
-        queue_dossier_notifications(dossier, event, context={"note": public_note, **(context or {})})
+        event_recorded.send(sender=DossierEvent, dossier=dossier, event=event,
+                            context={"note": public_note, **(context or {})})
     return entry
 
 
@@ -187,8 +208,6 @@ def record_result(*, dossier, actor, note="", result_file=None, expected_version
     ``result_file`` is an uploaded file; it is checked like a citizen's upload (real
     content type, size) and stored privately.
     """
-    from .uploads import validate_upload
-
     note = _clean_text(note)
     if not note and result_file is None:
         raise ValidationError(_("Cần nhập nội dung kết quả hoặc tải lên văn bản kết quả."))
@@ -314,3 +333,150 @@ def exempt_payment(*, dossier, actor, reason, expected_version=None):
         dossier, "exempt_payment", actor=actor, actor_kind=Actor.CLERK, expected_version=expected_version,
         public_note=reason, context={"reason": reason},
     )
+
+
+# --- Filing online (the first arrow: registered online) ---------------------------------------------
+# The parts of a submission a rule can point at; the filing wizard's steps carry the same slugs.
+AGENCY, DECLARATION, DOCUMENTS = "co-quan", "to-khai", "giay-to"
+
+
+class FilingError(Exception):
+    """A rule between objects forbids the submission; ``step`` is where the citizen can fix it."""
+
+    def __init__(self, message, *, step=None):
+        super().__init__(str(message))
+        self.message = message
+        self.step = step
+
+
+@dataclass
+class Attachment:
+    """A file already in the private storage, to attach to the new dossier."""
+
+    component: object
+    file_name: str
+    original_name: str
+    content_type: str
+    size: int
+
+
+# --- What can be filed ----------------------------------------------------------------------------
+
+def fileable_procedures():
+    return Procedure.objects.published().filter(service_level__gte=3)
+
+
+def filing_agencies(procedure):
+    """The active agencies that receive ``procedure``, ordered by parent then name."""
+    return (procedure.agencies.filter(is_active=True).select_related("parent", "tier")
+            .order_by("parent__name", "name"))
+
+
+def initial_status(procedure, fee_amount):
+    """Level 4 with a fee waits for the online payment before reception; everything else is registered."""
+    if procedure.pays_online and fee_amount > 0:
+        return DossierStatus.AWAITING_PAYMENT
+    return DossierStatus.REGISTERED
+
+
+# --- The service ----------------------------------------------------------------------------------------
+
+def submit_dossier(*, procedure, agency, applicant, declaration, declaration_schema, attachments=(),
+                   fee_name="", fee_amount=0, delivery_method=DeliveryMethod.IN_PERSON, delivery_address="",
+                   submission_token=None, language="vi"):
+    """Create a dossier filed online and return it.
+
+    ``applicant`` holds the cleaned applicant fields (``full_name``, ``birth_date``,
+    ``id_number``, ``phone`` normalised, ``email``, ``address``, ``applicant_type``,
+    ``organisation_name``, ``tax_code``); ``declaration`` the cleaned declaration values
+    and ``declaration_schema`` the field definitions they answered (stored as they are);
+    ``attachments`` are ``Attachment``s of files already stored privately.
+
+    Guarantees: one transaction writes the dossier, its code (next number of the agency
+    for today, see ``dossiers.codes``), its files, its "registered online" history entry
+    and the outbox rows of that event; if anything fails nothing is written and the code
+    number is given back. With ``submission_token``, submitting again returns the dossier
+    already created with it instead of a second one. Raises ``FilingError`` when a rule
+    forbids the submission (procedure not fileable, agency not receiving it, required
+    document missing, delivery method not offered, dossier too large).
+    """
+    _check_rules(procedure=procedure, agency=agency, attachments=attachments, delivery_method=delivery_method,
+                 delivery_address=delivery_address)
+    if submission_token is not None:
+        existing = Dossier.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                code=next_dossier_code(agency),
+                procedure=procedure,
+                agency=agency,
+                status=initial_status(procedure, fee_amount),
+                submission_token=submission_token,
+                language=(language or "vi")[:8],
+                applicant_type=applicant.get("applicant_type") or ApplicantType.CITIZEN,
+                applicant_name=applicant["full_name"],
+                applicant_birth_date=applicant.get("birth_date"),
+                applicant_id_number=applicant["id_number"],
+                applicant_phone=applicant["phone"],
+                applicant_email=applicant.get("email", ""),
+                applicant_address=applicant["address"],
+                organisation_name=applicant.get("organisation_name", ""),
+                organisation_tax_code=applicant.get("tax_code", ""),
+                declaration=declaration,
+                declaration_schema=declaration_schema,
+                fee_name=fee_name,
+                fee_amount=fee_amount,
+                delivery_method=delivery_method,
+                delivery_address=delivery_address if delivery_method == DeliveryMethod.POST else "",
+                submitted_at=timezone.now(),
+            )
+            DossierFile.objects.bulk_create([
+                DossierFile(dossier=dossier, component=item.component, component_name=item.component.name,
+                            kind=DossierFileKind.APPLICATION, file=item.file_name,
+                            original_name=item.original_name, content_type=item.content_type, size=item.size)
+                for item in attachments
+            ])
+            awaiting_payment = dossier.status == DossierStatus.AWAITING_PAYMENT
+            record_event(dossier, action="register", from_status="", actor_kind=Actor.CITIZEN,
+                         event=Event.REGISTERED,
+                         context={"payment_url": links.payment_url(dossier)} if awaiting_payment else None)
+    except IntegrityError:
+        # Two requests with the same token raced: the other one created the dossier.
+        if submission_token is not None:
+            existing = Dossier.objects.filter(submission_token=submission_token).first()
+            if existing is not None:
+                return existing
+        raise
+    return dossier
+
+
+def _check_rules(*, procedure, agency, attachments, delivery_method, delivery_address):
+    if not procedure.can_file_online:
+        raise FilingError(_("Thủ tục này không nộp hồ sơ trực tuyến được."))
+    if agency is None or not agency.is_active or not procedure.agencies.filter(pk=agency.pk).exists():
+        raise FilingError(_("Cơ quan đã chọn không tiếp nhận thủ tục này. Vui lòng chọn lại."), step=AGENCY)
+    attached = {item.component.pk for item in attachments}
+    for component in procedure.components.all():
+        if component.is_required and component.pk not in attached:
+            raise FilingError(_("Còn thiếu giấy tờ bắt buộc: %(name)s.") % {"name": component.name}, step=DOCUMENTS)
+    if any(item.component.procedure_id != procedure.pk for item in attachments):
+        raise FilingError(_("Tệp đính kèm không thuộc thủ tục này."), step=DOCUMENTS)
+    if sum(item.size for item in attachments) > settings.UPLOAD_MAX_DOSSIER_BYTES:
+        raise FilingError(_("Tổng dung lượng các tệp vượt quá giới hạn của một hồ sơ."), step=DOCUMENTS)
+    if procedure.pays_online:
+        offered = {value for value, _label in allowed_delivery_methods(procedure)}
+    else:
+        offered = {DeliveryMethod.IN_PERSON}
+    if delivery_method not in offered:
+        raise FilingError(_("Hình thức nhận kết quả này không áp dụng cho thủ tục."), step=DECLARATION)
+    if delivery_method == DeliveryMethod.POST and not delivery_address:
+        raise FilingError(_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính."), step=DECLARATION)
+
+
+def allowed_delivery_methods(procedure):
+    methods = [DeliveryMethod.IN_PERSON, DeliveryMethod.POST]
+    if procedure.allows_electronic_result:
+        methods.append(DeliveryMethod.ONLINE)
+    return [(method.value, method.label) for method in methods]

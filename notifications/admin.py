@@ -21,7 +21,8 @@ from procedures.models import Agency, Procedure
 from . import services
 from .defaults import default_template
 from .models import Channel, MessageTemplate, Notification, NotificationStatus
-from .rendering import VARIABLES, TemplateSyntaxProblem, render_message
+from .rendering import VARIABLES, render_message
+from .text_engine import TemplateSyntaxProblem
 
 LOG_FIELDS = ("created_at", "event", "channel", "recipient", "status", "attempts", "segments", "provider_id",
               "sent_at", "delivered_at", "last_error")

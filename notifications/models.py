@@ -6,11 +6,14 @@ A row moves ``pending`` â†’ ``sending`` (claimed by one worker under a lease) â†
 ``pending`` with ``next_attempt_at``; a permanent one ends in ``failed``.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.workflow import Event
+
+from .text_engine import TemplateSyntaxProblem, check_template_syntax
 
 
 class Channel(models.TextChoices):
@@ -51,10 +54,6 @@ class MessageTemplate(models.Model):
         return f"{self.get_event_display()} / {self.get_channel_display()} / {self.language}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .rendering import TemplateSyntaxProblem, check_template_syntax
-
         try:
             check_template_syntax(self.subject)
             check_template_syntax(self.body)

@@ -9,7 +9,7 @@ template can show values but not reach into the database.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
@@ -21,6 +21,7 @@ from procedures.text import strip_diacritics
 from .defaults import default_template
 from .models import Channel, Language, MessageTemplate
 from .sms import sms_segments
+from .text_engine import text_engine
 
 # Shown to administrators next to the template editor.
 VARIABLES = {
@@ -44,26 +45,12 @@ VARIABLES = {
 
 SMS_PROCEDURE_CHARS = 50
 
-_text_engine = Engine(autoescape=False)
-
-
-class TemplateSyntaxProblem(Exception):
-    pass
-
-
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     body: str
     html: str = ""
     segments: int | None = None
-
-
-def check_template_syntax(source):
-    try:
-        _text_engine.from_string(source or "")
-    except TemplateSyntaxError as error:
-        raise TemplateSyntaxProblem(f"Mẫu không hợp lệ: {error}") from None
 
 
 def message_language(language):
@@ -122,8 +109,8 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
 
 def render_source(subject_source, body_source, context):
     ctx = Context(context, autoescape=False)
-    subject = " ".join(_text_engine.from_string(subject_source or "").render(ctx).split())
-    body = _text_engine.from_string(body_source).render(ctx).strip()
+    subject = " ".join(text_engine.from_string(subject_source or "").render(ctx).split())
+    body = text_engine.from_string(body_source).render(ctx).strip()
     return subject, body
 
 

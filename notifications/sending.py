@@ -25,6 +25,7 @@ from django.utils import timezone
 from . import mail, sms
 from .exceptions import PermanentSendError, TemporarySendError
 from .models import STATUS_RANK, Channel, Notification, NotificationStatus
+from .rendering import render_message
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,6 @@ def claim(notification_id, *, now=None):
 def _ensure_rendered(notification):
     if notification.body:
         return
-    from .rendering import render_message
-
     rendered = render_message(notification.dossier, notification.event, notification.channel,
                               notification.language, notification.context)
     notification.subject, notification.body = rendered.subject, rendered.body

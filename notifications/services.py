@@ -1,16 +1,17 @@
 """Writing outbox rows; sending them is ``notifications.sending``, run by Celery tasks."""
 
 import json
-import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
+
+from dossiers.signals import event_recorded
 
 from .models import Channel, Notification, NotificationStatus
 from .rendering import message_language, render_message
-
-logger = logging.getLogger(__name__)
+from .tasks import enqueue_on_commit
 
 
 def _json_safe(context):
@@ -45,26 +46,10 @@ def queue_dossier_notifications(dossier, event, *, context=None):
     return rows
 
 
-def enqueue_on_commit(ids):
-    """Queue the send tasks once the current transaction commits (at once outside one)."""
-    ids = list(ids)
-    transaction.on_commit(lambda: enqueue(ids))
-
-
-def enqueue(ids):
-    """Publish one send task per row. A broker outage is logged, not raised: the sweep sends them later."""
-    from .tasks import send_notification
-
-    queued = 0
-    for notification_id in ids:
-        try:
-            send_notification.delay(notification_id)
-            queued += 1
-        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
-            logger.warning("broker unavailable; notifications %s left for the periodic sweep", ids,
-                           exc_info=True)
-            break
-    return queued
+@receiver(event_recorded, dispatch_uid="notifications.queue_dossier_notifications")
+def _write_outbox_rows(sender, *, dossier, event, context, **kwargs):
+    """The core recorded an event the citizen hears about: write its messages in that transaction."""
+    queue_dossier_notifications(dossier, event, context=context)
 
 
 @transaction.atomic

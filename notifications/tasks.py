@@ -1,8 +1,13 @@
-"""Celery tasks of the outbox: thin wrappers around ``notifications.sending``."""
+"""Celery tasks of the outbox (thin wrappers around ``notifications.sending``), and publishing them."""
+
+import logging
 
 from celery import shared_task
+from django.db import transaction
 
 from . import sending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
@@ -23,6 +28,24 @@ def send_notification(self, notification_id):
 @shared_task(ignore_result=True)
 def send_unsent_notifications():
     """Periodic sweep (Celery beat): queue rows that were never sent (broker down, worker died, lost retry)."""
-    from .services import enqueue
-
     return enqueue(sending.unsent_ids())
+
+
+def enqueue_on_commit(ids):
+    """Queue the send tasks once the current transaction commits (at once outside one)."""
+    ids = list(ids)
+    transaction.on_commit(lambda: enqueue(ids))
+
+
+def enqueue(ids):
+    """Publish one send task per row. A broker outage is logged, not raised: the sweep sends them later."""
+    queued = 0
+    for notification_id in ids:
+        try:
+            send_notification.delay(notification_id)
+            queued += 1
+        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
+            logger.warning("broker unavailable; notifications %s left for the periodic sweep", ids,
+                           exc_info=True)
+            break
+    return queued

@@ -22,11 +22,16 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from .providers.vnpay import RESPONSE_CANCELLED, RESPONSE_SUCCESS, gateway_time, sign, signed_query, verify
+from .views import vnpay_ipn
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +110,28 @@ def deliver_ipn(request, answer_params):
 
 
 def _call_ipn_view(answer_params):
-    from .views import vnpay_ipn
-
     ipn_request = RequestFactory().get(reverse("payments:vnpay_ipn"), data=answer_params)
     return json.loads(vnpay_ipn(ipn_request).content)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def gateway_page(request):
+    """The sandbox gateway's page: the order, "Thanh toán" and "Hủy" (404 when the sandbox is off)."""
+    if not enabled():
+        raise Http404("sandbox gateway disabled")
+    params = (request.GET if request.method == "GET" else request.POST).dict()
+    try:
+        order = check_order(params)
+    except InvalidOrder as error:
+        return render(request, "payments/sandbox.html", {"error": str(error)}, status=400)
+    if request.method == "GET":
+        fields = sorted((key, value) for key, value in params.items() if key.startswith("vnp_"))
+        return render(request, "payments/sandbox.html", {
+            "order": order, "fields": fields, "amount": int(order["vnp_Amount"]) // 100,
+        })
+    answer_params = answer(order, paid=request.POST.get("action") == "pay")
+    delivery = deliver_ipn(request, answer_params)
+    logger.info("sandbox: IPN for %s delivered via %s, answer %s", order["vnp_TxnRef"], delivery.via,
+                delivery.response)
+    return redirect(return_redirect_url(order, answer_params))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sandbox, views
 
 app_name = "payments"
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     path("vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
     path("vnpay/ket-qua/", views.vnpay_return, name="vnpay_return"),
     # The in-project sandbox gateway (404 unless PAYMENT_SANDBOX_ENABLED).
-    path("sandbox/", views.sandbox_gateway, name="sandbox"),
+    path("sandbox/", sandbox.gateway_page, name="sandbox"),
     # The citizen's secret link (dossiers.links.payment_url) and the receipt.
     path("<str:token>/bien-lai/", views.receipt, name="receipt"),
     path("<str:token>/", views.pay, name="pay"),

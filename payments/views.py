@@ -1,4 +1,4 @@
-"""The citizen's payment pages, the gateway's IPN and return addresses, and the sandbox gateway.
+"""The citizen's payment pages and the gateway's IPN and return addresses (the sandbox's page is in ``sandbox``).
 
 Thin: each view reads the request, calls ``payments.services`` (or ``payments.sandbox``),
 and renders. Only the IPN changes a payment's outcome; the return page only shows it.
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from dossiers.links import PAYMENT, dossier_from_token, make_token
 from dossiers.workflow import DossierStatus
 
-from . import sandbox, services
+from . import services
 from .models import PaymentStatus
 from .money import amount_in_words
 from .providers import NotConfigured
@@ -111,26 +111,3 @@ def receipt(request, token):
 def receipt_context(payment, *, back_url=""):
     return {"payment": payment, "dossier": payment.dossier, "amount_words": amount_in_words(payment.amount),
             "back_url": back_url}
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def sandbox_gateway(request):
-    """The sandbox gateway's page: the order, "Thanh toán" and "Hủy" (404 when the sandbox is off)."""
-    if not sandbox.enabled():
-        raise Http404("sandbox gateway disabled")
-    params = (request.GET if request.method == "GET" else request.POST).dict()
-    try:
-        order = sandbox.check_order(params)
-    except sandbox.InvalidOrder as error:
-        return render(request, "payments/sandbox.html", {"error": str(error)}, status=400)
-    if request.method == "GET":
-        fields = sorted((key, value) for key, value in params.items() if key.startswith("vnp_"))
-        return render(request, "payments/sandbox.html", {
-            "order": order, "fields": fields, "amount": int(order["vnp_Amount"]) // 100,
-        })
-    answer_params = sandbox.answer(order, paid=request.POST.get("action") == "pay")
-    delivery = sandbox.deliver_ipn(request, answer_params)
-    logger.info("sandbox: IPN for %s delivered via %s, answer %s", order["vnp_TxnRef"], delivery.via,
-                delivery.response)
-    return redirect(sandbox.return_redirect_url(order, answer_params))

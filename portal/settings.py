@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "dossiers",
     "notifications",
     "payments",
+    "filing",
+    "tracking",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -228,7 +231,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("NOTIFICATIONS_SWEEP_SECONDS", 60),
     },
     "delete-expired-drafts": {
-        "task": "dossiers.tasks.delete_expired_drafts",
+        "task": "filing.tasks.delete_expired_drafts",
         "schedule": 3600,
     },
 }

@@ -46,8 +46,8 @@ def test_a_code_is_only_taken_inside_the_dossiers_transaction():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_parallel_submissions_get_fifty_distinct_consecutive_codes(postgres):
-    from dossiers.filing import submit_dossier
-    from tests.dossiers.filing_support import fileable_procedure
+    from dossiers.services import submit_dossier
+    from tests.filing.support import fileable_procedure
 
     procedure = fileable_procedure(components=0)
     agency = procedure.agencies.get()

@@ -7,7 +7,7 @@ import pytest
 from dossiers import deadlines, services
 from dossiers.models import DayOffKind, DayOffOverride
 from dossiers.workflow import DossierStatus
-from tests.dossiers.backoffice_helpers import agency_with_procedure, at, clerk, filed
+from tests.backoffice.helpers import agency_with_procedure, at, clerk, filed
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -10,7 +10,7 @@ from dossiers.uploads import (
     sniff_content_type,
     validate_upload,
 )
-from tests.dossiers.filing_support import docx_bytes, image_bytes, pdf_bytes, upload
+from tests.filing.support import docx_bytes, image_bytes, pdf_bytes, upload
 
 
 @pytest.mark.parametrize("name, content, expected", [

@@ -18,7 +18,7 @@ from dossiers.workflow import (
     TransitionNotAllowed,
 )
 from notifications.models import Notification
-from tests.dossiers.backoffice_helpers import PDF, agency_with_procedure, clerk, filed
+from tests.backoffice.helpers import PDF, agency_with_procedure, clerk, filed
 from tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db

@@ -94,7 +94,7 @@ def test_a_template_with_a_syntax_error_is_refused(admin_client):
 
 
 def test_a_clerk_sees_only_the_messages_of_their_agencies(client):
-    from tests.dossiers.backoffice_helpers import clerk
+    from tests.backoffice.helpers import clerk
 
     own = DossierFactory()
     other = DossierFactory()

@@ -28,7 +28,7 @@ def file_dossier(**fields):
 
 def submit_online(procedure):
     """A citizen files online through the filing service (the same call the wizard makes)."""
-    from dossiers.filing import submit_dossier
+    from dossiers.services import submit_dossier
 
     applicant = {"full_name": "Lê Văn Cường", "id_number": "001090054321", "phone": "+84987654321",
                  "email": "cuong.le@example.com", "address": "Số 3 phố Tràng Tiền, Hoàn Kiếm, Hà Nội"}

@@ -36,7 +36,7 @@ def test_home_has_labelled_search_and_lookup_boxes(client, demo_catalogue):  # n
     html = client.get("/").content.decode()
     assert '<html lang="vi">' in html
     assert f'action="{reverse("procedures:catalogue")}"' in html and '<label for="home-q">' in html
-    assert f'action="{reverse("dossiers:lookup")}"' in html and '<label for="home-code">' in html
+    assert f'action="{reverse("tracking:lookup")}"' in html and '<label for="home-code">' in html
     assert html.count("<h1>") == 1
 
 

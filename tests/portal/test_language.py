@@ -37,7 +37,7 @@ def test_an_unknown_language_cookie_falls_back_to_vietnamese(client):
 def test_bad_input_is_explained_in_english_to_a_visitor_who_chose_english(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
 
-    response = client.post(reverse("dossiers:lookup"), {"code": "", "captcha_0": "x", "captcha_1": "PASSED"})
+    response = client.post(reverse("tracking:lookup"), {"code": "", "captcha_0": "x", "captcha_1": "PASSED"})
 
     page = response.content.decode()
     assert "Please enter the dossier code." in page

@@ -41,7 +41,7 @@ def test_every_seeded_procedure_has_a_complete_page(client, demo_catalogue, code
     for agency in procedure.agencies.all():
         assert agency.name in html and agency.identifier_code in html
     assert "Trình tự thực hiện" in html and "Căn cứ pháp lý" in html
-    file_url = reverse("dossiers:file_start", args=[code])
+    file_url = reverse("filing:start", args=[code])
     if procedure.service_level >= 3:
         assert f'href="{file_url}"' in html and ">Thực hiện</a>" in html
     else:

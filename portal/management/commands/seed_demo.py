@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dossiers.demo import seed_demo_dossiers
 from dossiers.roles import RECEPTION_CLERK, ensure_groups
 from procedures.demo import AGENCIES, THREE_TIER, TWO_TIER, ProfileMismatch, load_catalogue
 
@@ -69,8 +70,6 @@ class Command(BaseCommand):
         # The demo dossiers come first: in eager mode their SMS and emails print to the
         # console, and the accounts should be the last thing the operator reads.
         if not options["no_dossiers"]:
-            from dossiers.demo import seed_demo_dossiers
-
             seed_demo_dossiers(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             f"Danh mục ({profile}): {result.tiers} cấp, {result.agencies} cơ quan, {result.sectors} lĩnh vực, "

@@ -1,0 +1,459 @@
+"""The back office (bộ phận một cửa) in the Django admin.
+
+Clerks see, search, open and act on only their agencies' dossiers (``Agency.staff``;
+superusers and holders of ``dossiers.view_all_agencies`` see all): every page and URL
+here starts from ``get_queryset``, which is scoped by ``dossiers.roles.visible_dossiers``,
+and answers 404 for anything outside it. Nobody edits a dossier by hand: the change
+page is read-only, and the buttons under it are the transitions of the workflow table
+allowed from the current state (``backoffice.forms``), each applied by a
+service with the version the page showed.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dossiers import deadlines, roles
+from dossiers.declaration import describe, normalise_phone
+from dossiers.models import DayOffOverride, Dossier, DossierEvent, DossierFile, SupplementRequest
+from dossiers.services import DossierChanged, receive_dossier
+from dossiers.workflow import FINAL_STATUSES, DossierStatus, TransitionNotAllowed, allowed_actions
+from notifications.admin import NotificationInline
+
+from . import (
+    rating_admin,  # noqa: F401 - registers the ratings' pages
+    slips,
+)
+from .forms import FORMS
+from .templatetags.backoffice import action_label
+
+# Files a browser shows safely inline; anything else is downloaded.
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+class ScopedAdminMixin:
+    """Limit an admin to the objects of the user's agencies; a missing object is a 404, never a redirect."""
+
+    # The path from the admin's model to its dossier; empty for the dossier admin itself.
+    dossier_path = "dossier"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self.dossier_path:
+            return roles.visible_dossiers(queryset, request.user)
+        if roles.sees_all_agencies(request.user):
+            return queryset
+        visible = roles.visible_dossiers(Dossier.objects.all(), request.user)
+        return queryset.filter(**{f"{self.dossier_path}__in": visible.values("pk")})
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with a message; another agency's id must reveal nothing.
+        raise Http404
+
+
+# --- List filters --------------------------------------------------------------------------------
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("thời hạn")
+    parameter_name = "han"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Quá hạn")), ("due_soon", _("Sắp đến hạn")), ("on_time", _("Còn hạn"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "overdue":
+            return deadlines.overdue(queryset)
+        if value == "due_soon":
+            return deadlines.due_soon(queryset)
+        if value == "on_time":
+            return deadlines.on_time(queryset)
+        return queryset
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From/to date inputs for a date or datetime field (``<field>__range_from`` / ``__range_to``)."""
+
+    template = "admin/dossiers/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.param_from = f"{field_path}__tu_ngay"
+        self.param_to = f"{field_path}__den_ngay"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_path = f"{field_path}__date" if field.get_internal_type() == "DateTimeField" else field_path
+
+    def expected_parameters(self):
+        return [self.param_from, self.param_to]
+
+    def _date(self, name):
+        value = self.used_parameters.get(name)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+
+    def queryset(self, request, queryset):
+        start, end = self._date(self.param_from), self._date(self.param_to)
+        if start:
+            queryset = queryset.filter(**{f"{self.lookup_path}__gte": start})
+        if end:
+            queryset = queryset.filter(**{f"{self.lookup_path}__lte": end})
+        return queryset
+
+    def choices(self, changelist):
+        yield {
+            "param_from": self.param_from,
+            "param_to": self.param_to,
+            "value_from": self._date(self.param_from),
+            "value_to": self._date(self.param_to),
+            # Everything else on the page (other filters, the search, the order) survives the form.
+            "other_params": [(key, value) for key, values in changelist.filter_params.items()
+                             if key not in (self.param_from, self.param_to) for value in values],
+            "reset_url": changelist.get_query_string(remove=[self.param_from, self.param_to]),
+        }
+
+
+# --- Dossiers -------------------------------------------------------------------------------------
+
+
+def status_badge(dossier):
+    return format_html('<span class="status-badge status-{}">{}</span>', dossier.status,
+                       dossier.get_status_display())
+
+
+def days_left_badge(dossier, calendar, today):
+    """A coloured badge with the working days left (red: overdue, orange: due soon, green: on time)."""
+    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.PROCESSING) or not dossier.appointment_date:
+        return "—"
+    left = calendar.days_left(dossier.appointment_date, today)
+    if left < 0:
+        css, text = "overdue", gettext("Quá hạn %(days)s ngày") % {"days": -left}
+    elif left <= settings.DUE_SOON_WORKING_DAYS:
+        css, text = "due-soon", gettext("Còn %(days)s ngày") % {"days": left} if left else gettext("Đến hạn hôm nay")
+    else:
+        css, text = "on-time", gettext("Còn %(days)s ngày") % {"days": left}
+    return format_html('<span class="deadline-badge deadline-{}">{}</span>', css, text)
+
+
+@admin.register(Dossier)
+class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    dossier_path = ""
+    list_display = ["code", "procedure_name", "applicant", "status_label", "received_at", "appointment_date"]
+    list_display_links = ["code"]
+    list_select_related = ["procedure", "agency"]
+    list_filter = [
+        "status", DeadlineFilter,
+        ("procedure", admin.RelatedOnlyFieldListFilter),
+        ("procedure__sector", admin.RelatedOnlyFieldListFilter),
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        ("received_at", DateRangeFilter),
+        ("appointment_date", DateRangeFilter),
+        ("submitted_at", DateRangeFilter),
+    ]
+    search_fields = ["code", "applicant_name", "organisation_name", "applicant_phone", "applicant_id_number"]
+    search_help_text = _("Tìm theo mã hồ sơ, họ tên người nộp, số điện thoại hoặc số định danh cá nhân.")
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ["receive_selected"]
+    inlines = [NotificationInline]
+    readonly_fields = ["national_status", "status_label", "days_left"]
+    fieldsets = [
+        (None, {"fields": ["code", "procedure", "agency", "status_label", "national_status", "submitted_at",
+                           "received_at", "appointment_date", "days_left"]}),
+        (_("Người nộp hồ sơ"), {"fields": ["applicant_type", "applicant_name", "applicant_birth_date",
+                                             "applicant_id_number", "applicant_phone", "applicant_email",
+                                             "applicant_address", "organisation_name", "organisation_tax_code"]}),
+        (_("Giải quyết, trả kết quả"), {"fields": ["assigned_to", "result_note", "closed_reason", "fee_name",
+                                                    "fee_amount", "delivery_method", "delivery_address",
+                                                    "tracking_number"]}),
+    ]
+    change_form_template = "admin/dossiers/dossier/change_form.html"
+    change_list_template = "admin/dossiers/dossier/change_list.html"
+
+    # Nobody creates, edits or deletes a dossier by hand: citizens file, transitions change.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_process_permission(self, request):
+        return roles.may_apply(request.user, "receive")
+
+    @admin.display(description=_("thủ tục"), ordering="procedure__name")
+    def procedure_name(self, dossier):
+        return dossier.procedure.name
+
+    @admin.display(description=_("người nộp"), ordering="applicant_name")
+    def applicant(self, dossier):
+        return dossier.organisation_name or dossier.applicant_name
+
+    @admin.display(description=_("trạng thái"), ordering="status")
+    def status_label(self, dossier):
+        return status_badge(dossier)
+
+    @admin.display(description=_("mã trạng thái quốc gia"))
+    def national_status(self, dossier):
+        return dossier.national_status_code
+
+    @admin.display(description=_("còn lại (ngày làm việc)"))
+    def days_left(self, dossier):
+        return days_left_badge(dossier, deadlines.WorkingCalendar(), timezone.localdate())
+
+    def get_list_display(self, request):
+        # One calendar (one query) for the whole page: the query count does not grow with the rows.
+        calendar = deadlines.WorkingCalendar()
+        today = timezone.localdate()
+
+        @admin.display(description=_("còn lại"), ordering="appointment_date")
+        def days_left(dossier):
+            return days_left_badge(dossier, calendar, today)
+
+        return [*self.list_display, days_left]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Phones are stored normalised (+84…): "0912 345 678" finds them too.
+        try:
+            phone = normalise_phone(search_term, mobile_only=False)
+        except ValidationError:
+            phone = None
+        if phone:
+            queryset |= self.get_queryset(request).filter(applicant_phone=phone)
+        return queryset, may_have_duplicates
+
+    # --- Admin URLs: every one resolves the dossier through the scoped queryset ---
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("so-theo-doi/", wrap(self.tracking_log_view), name=f"{info}_tracking_log"),
+            path("<path:object_id>/thao-tac/<slug:action>/", wrap(self.transition_view),
+                 name=f"{info}_transition"),
+            path("<path:object_id>/tep/<int:file_id>/", wrap(self.file_view), name=f"{info}_file"),
+            path("<path:object_id>/phieu/<slug:kind>/", wrap(self.slip_view), name=f"{info}_slip"),
+            *super().get_urls(),
+        ]
+
+    def _scoped_dossier(self, request, object_id):
+        dossier = self.get_object(request, unquote(object_id))
+        if dossier is None or not self.has_view_permission(request, dossier):
+            raise Http404
+        return dossier
+
+    def _change_url(self, dossier):
+        return reverse("admin:dossiers_dossier_change", args=[dossier.pk])
+
+    def _transition_forms(self, request, dossier):
+        return [FORMS[t.action](dossier=dossier) for t in allowed_actions(dossier.status)
+                if t.action in FORMS and roles.may_apply(request.user, t.action)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dossier = self._scoped_dossier(request, object_id)
+        events = list(dossier.events.select_related("actor"))
+        files = list(dossier.files.all())
+        extra_context = {
+            **(extra_context or {}),
+            "dossier": dossier,
+            "declaration_rows": describe(dossier.declaration_schema or [], dossier.declaration or {}),
+            "files": files,
+            "events": events,
+            "supplement_requests": list(dossier.supplement_requests.all()),
+            "transition_forms": self._transition_forms(request, dossier),
+            "slips": slips.available_slips(dossier, events),
+            "is_final": dossier.status in FINAL_STATUSES,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request, object_id, action):
+        """GET: the action's form on its own page; POST: apply it and go back to the dossier."""
+        dossier = self._scoped_dossier(request, object_id)
+        form_class = FORMS.get(action)
+        if form_class is None:
+            raise Http404
+        if not roles.may_apply(request.user, action):
+            raise PermissionDenied
+        if action not in {t.action for t in allowed_actions(dossier.status)}:
+            messages.error(request, gettext("Thao tác này không thực hiện được ở trạng thái hiện tại của hồ sơ "
+                                            "(%(status)s).") % {"status": dossier.get_status_display()})
+            return HttpResponseRedirect(self._change_url(dossier))
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES, dossier=dossier)
+            if form.is_valid():
+                try:
+                    form.apply(dossier=dossier, actor=request.user)
+                except DossierChanged:
+                    messages.error(request, gettext(
+                        "Hồ sơ %(code)s vừa được cán bộ khác cập nhật nên thao tác của bạn chưa được thực hiện. "
+                        "Vui lòng xem lại hồ sơ rồi thao tác lại.") % {"code": dossier.code})
+                    return HttpResponseRedirect(self._change_url(dossier))
+                except TransitionNotAllowed:
+                    messages.error(request, gettext("Thao tác này không thực hiện được ở trạng thái hiện tại "
+                                                    "của hồ sơ."))
+                    return HttpResponseRedirect(self._change_url(dossier))
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    self.log_change(request, dossier, gettext("Thao tác: %(action)s") % {
+                        "action": form_class.submit_label})
+                    messages.success(request, gettext("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.") % {
+                        "action": form_class.submit_label, "code": dossier.code})
+                    return HttpResponseRedirect(self._change_url(dossier))
+        else:
+            form = form_class(dossier=dossier)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "dossier": dossier,
+            "original": dossier,
+            "form": form,
+            "title": f"{form_class.submit_label}: {dossier.code}",
+            "change_url": self._change_url(dossier),
+        }
+        return TemplateResponse(request, "admin/dossiers/dossier/transition.html", context,
+                                status=400 if request.method == "POST" else 200)
+
+    def file_view(self, request, object_id, file_id):
+        """An attachment or result of a visible dossier, streamed; never a public URL."""
+        dossier = self._scoped_dossier(request, object_id)
+        attachment = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+        if attachment is None:
+            raise Http404
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=attachment.content_type not in INLINE_TYPES,
+                                filename=attachment.original_name, content_type=attachment.content_type)
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+    def slip_view(self, request, object_id, kind):
+        dossier = self._scoped_dossier(request, object_id)
+        slip = slips.SLIPS.get(kind)
+        if slip is None:
+            raise Http404
+        events = list(dossier.events.select_related("actor"))
+        if slip not in slips.available_slips(dossier, events):
+            raise Http404
+        return TemplateResponse(request, slip.template, slips.slip_context(dossier, slip, events))
+
+    def tracking_log_view(self, request):
+        """The agency's tracking log (sổ theo dõi hồ sơ) for a period of reception dates."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+
+        def _day(name, default):
+            try:
+                return date.fromisoformat(request.GET.get(name, ""))
+            except ValueError:
+                return default
+
+        start = _day("tu_ngay", today.replace(day=1))
+        end = _day("den_ngay", today)
+        queryset = (self.get_queryset(request)
+                    .filter(submitted_at__date__gte=start, submitted_at__date__lte=end)
+                    .select_related("procedure", "agency", "assigned_to")
+                    .prefetch_related(Prefetch("events", queryset=DossierEvent.objects.order_by("created_at", "id")))
+                    .order_by("submitted_at", "id"))
+        agency_id = request.GET.get("co_quan", "")
+        if agency_id.isdigit():
+            queryset = queryset.filter(agency_id=int(agency_id))
+        rows = slips.tracking_log_rows(queryset)
+        agencies = sorted({row["dossier"].agency for row in rows}, key=lambda agency: agency.name)
+        lookup = slips.links.absolute(reverse("tracking:lookup"))
+        return TemplateResponse(request, "backoffice/slips/tracking_log.html", {
+            "rows": rows, "start": start, "end": end, "agencies": agencies,
+            "form_number": slips.TRACKING_LOG_FORM_NUMBER, "authority": settings.PORTAL_AUTHORITY,
+            "printed_at": timezone.localtime(), "lookup_url": lookup, "qr": slips.qr_svg(lookup),
+        })
+
+    @admin.action(description=_("Tiếp nhận các hồ sơ đã chọn"), permissions=["process"])
+    def receive_selected(self, request, queryset):
+        received, skipped = 0, 0
+        for dossier in queryset:
+            if dossier.status != DossierStatus.REGISTERED:
+                skipped += 1
+                continue
+            try:
+                receive_dossier(dossier=dossier, actor=request.user, expected_version=dossier.version)
+            except (DossierChanged, TransitionNotAllowed):
+                skipped += 1
+            else:
+                received += 1
+        if received:
+            messages.success(request, gettext("Đã tiếp nhận %(count)s hồ sơ.") % {"count": received})
+        if skipped:
+            messages.warning(request, gettext("%(count)s hồ sơ không ở trạng thái chờ tiếp nhận nên không được "
+                                              "tiếp nhận.") % {"count": skipped})
+
+
+# --- History, supplement requests, calendar -----------------------------------------------------------
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DossierEvent)
+class DossierEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The history, append-only: listed and read, never added, changed or deleted here."""
+
+    list_display = ["created_at", "dossier", "action_label", "from_status", "to_status", "actor",
+                    "appointment_date"]
+    list_select_related = ["dossier", "actor"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["dossier__code"]
+    actions = None
+
+    @admin.display(description=_("thao tác"), ordering="action")
+    def action_label(self, event):
+        return action_label(event.action)
+
+
+@admin.register(SupplementRequest)
+class SupplementRequestAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["dossier", "created_at", "expires_at", "fulfilled_at", "requested_by"]
+    list_select_related = ["dossier", "requested_by"]
+    search_fields = ["dossier__code"]
+    exclude = ["secret"]
+    actions = None
+
+
+@admin.register(DayOffOverride)
+class DayOffOverrideAdmin(admin.ModelAdmin):
+    """The yearly compensatory days off and working Saturdays the government announces."""
+
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["note"]
+

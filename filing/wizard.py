@@ -1,0 +1,210 @@
+"""The filing wizard's draft: its steps, what each posted, its files, and its one submission.
+
+A draft (``FilingDraft``) holds what the citizen typed and uploaded between steps, so a
+refresh, the back button or an error loses nothing. ``submit_draft(...)`` validates it
+once more and hands it to ``dossiers.services.submit_dossier``, at most once per draft.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.declaration import declaration_form, schema_snapshot
+from dossiers.models import DeliveryMethod, DossierFile, FilingDraft, FilingDraftFile
+from dossiers.services import (
+    AGENCY,
+    DECLARATION,
+    DOCUMENTS,
+    Attachment,
+    FilingError,
+    filing_agencies,
+    submit_dossier,
+)
+from procedures.models import Agency, Procedure
+
+from .forms import ApplicantForm, OptionsForm
+
+# The wizard's steps, in order: (slug in the URL, name shown in the progress bar).
+# The first three are the parts of a submission a rule can point at (``dossiers.services.FilingError.step``).
+REVIEW, CONFIRM = "xem-lai", "xac-nhan"
+STEPS = [
+    (AGENCY, _("Cơ quan tiếp nhận")),
+    (DECLARATION, _("Tờ khai")),
+    (DOCUMENTS, _("Giấy tờ đính kèm")),
+    (REVIEW, _("Xem lại")),
+    (CONFIRM, _("Xác nhận, nộp hồ sơ")),
+]
+# Draft data keys: what the declaration page posted (applicant, declaration, options forms).
+DECLARATION_DATA = "declaration"
+DOCUMENTS_SEEN = "documents_seen"
+# Prefixes of the three forms of the declaration page; only these keys are kept in a draft.
+APPLICANT_PREFIX, DECLARATION_PREFIX, OPTIONS_PREFIX = "nd", "tk", "lp"
+MAX_STORED_VALUE_LENGTH = 5000
+
+
+# --- The wizard's draft ---------------------------------------------------------------------------
+
+def start_draft(procedure):
+    """A new draft; the agency is chosen already when only one agency receives the procedure."""
+    agencies = list(filing_agencies(procedure)[:2])
+    return FilingDraft.objects.create(procedure=procedure, agency=agencies[0] if len(agencies) == 1 else None)
+
+
+def touch(draft, *, update_fields=()):
+    """Save the draft's changes and push its expiry back: a draft expires after inactivity."""
+    draft.expires_at = timezone.now() + timedelta(hours=settings.WIZARD_DRAFT_HOURS)
+    draft.save(update_fields=[*update_fields, "expires_at", "updated_at"])
+
+
+def store_declaration_data(draft, post_data):
+    """Keep what the declaration page posted (its three forms' keys only), valid or not."""
+    prefixes = tuple(f"{prefix}-" for prefix in (APPLICANT_PREFIX, DECLARATION_PREFIX, OPTIONS_PREFIX))
+    kept = {key: [value[:MAX_STORED_VALUE_LENGTH] for value in values][:50]
+            for key, values in post_data.lists() if key.startswith(prefixes)}
+    draft.data = {**draft.data, DECLARATION_DATA: kept}
+    touch(draft, update_fields=["data"])
+
+
+@dataclass
+class DraftForms:
+    """The declaration page's forms, bound to what the draft holds (unbound when nothing was posted)."""
+
+    applicant: ApplicantForm
+    declaration: object
+    options: OptionsForm
+    schema: list = field(default_factory=list)
+
+    def is_valid(self):
+        # Evaluate all three so each shows its errors.
+        return all([self.applicant.is_valid(), self.declaration.is_valid(), self.options.is_valid()])
+
+    @property
+    def forms(self):
+        return [self.applicant, self.declaration, self.options]
+
+
+def declaration_forms(draft, data=None):
+    """Build the applicant, declaration and options forms for ``draft``, bound to ``data`` or the stored data."""
+    procedure = draft.procedure
+    schema = schema_snapshot(procedure)
+    if data is None and DECLARATION_DATA in draft.data:
+        data = MultiValueDict(draft.data[DECLARATION_DATA])
+    fees = list(procedure.fees.all())
+    applicant = ApplicantForm(data, procedure=procedure, prefix=APPLICANT_PREFIX)
+    address = ""
+    if data is not None:
+        address = (data.get(applicant.add_prefix("address")) or "").strip()
+    options = OptionsForm(data, procedure=procedure, fees=fees, default_address=address, prefix=OPTIONS_PREFIX)
+    return DraftForms(applicant=applicant, declaration=declaration_form(schema, data, prefix=DECLARATION_PREFIX),
+                      options=options, schema=schema)
+
+
+def draft_total_bytes(draft):
+    return draft.files.aggregate(total=Sum("size"))["total"] or 0
+
+
+def missing_components(draft):
+    """The required components with no file in the draft yet."""
+    attached = set(draft.files.values_list("component_id", flat=True))
+    return [component for component in draft.procedure.components.all()
+            if component.is_required and component.pk not in attached]
+
+
+def first_incomplete_step(draft, forms=None):
+    """The first step still to do (``None`` when the draft can be reviewed and submitted)."""
+    if draft.agency_id is None or not filing_agencies(draft.procedure).filter(pk=draft.agency_id).exists():
+        return AGENCY
+    forms = forms or declaration_forms(draft)
+    if DECLARATION_DATA not in draft.data or not forms.is_valid():
+        return DECLARATION
+    if draft.procedure.components.exists() and (not draft.data.get(DOCUMENTS_SEEN) or missing_components(draft)):
+        return DOCUMENTS
+    return None
+
+
+@transaction.atomic
+def submit_draft(draft, *, language="vi"):
+    """Submit the wizard's draft once; return its dossier.
+
+    Locks the draft row first, so a double click or a resubmitted confirm page waits
+    for the first request and then gets the same dossier. The stored data is validated
+    again (the declaration against the procedure's fields as they are now, whose
+    snapshot is stored with the dossier). The draft's files become the dossier's files
+    without being copied. Raises ``FilingError`` with the step to go back to.
+    """
+    draft = FilingDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.dossier_id:
+        return draft.dossier
+    procedure = Procedure.objects.get(pk=draft.procedure_id)
+    draft.procedure = procedure
+    forms = declaration_forms(draft)
+    step = first_incomplete_step(draft, forms)
+    if step is not None:
+        raise FilingError(_("Hồ sơ chưa khai đủ thông tin. Vui lòng kiểm tra lại bước này."), step=step)
+    fee = forms.options.chosen_fee()
+    options = forms.options.cleaned_data
+    files = list(draft.files.select_related("component"))
+    dossier = submit_dossier(
+        procedure=procedure,
+        agency=Agency.objects.get(pk=draft.agency_id),
+        applicant=forms.applicant.cleaned_data,
+        declaration=forms.declaration.values(),
+        declaration_schema=forms.schema,
+        attachments=[Attachment(component=item.component, file_name=item.file.name, original_name=item.original_name,
+                                content_type=item.content_type, size=item.size) for item in files],
+        fee_name=fee.name if fee else "",
+        fee_amount=fee.amount if fee else 0,
+        delivery_method=options.get("delivery_method") or DeliveryMethod.IN_PERSON,
+        delivery_address=options.get("delivery_address", ""),
+        submission_token=draft.submission_token,
+        language=language,
+    )
+    draft.dossier = dossier
+    touch(draft, update_fields=["dossier"])
+    # The rows go; their stored files now belong to the dossier's DossierFile rows.
+    FilingDraftFile.objects.filter(draft=draft).delete()
+    return dossier
+
+
+def attach_to_draft(draft, component, checked_upload):
+    """Store one checked upload (see ``dossiers.uploads.validate_upload``) in the draft at once."""
+    return FilingDraftFile.objects.create(
+        draft=draft, component=component, file=checked_upload.file, original_name=checked_upload.name,
+        content_type=checked_upload.content_type, size=checked_upload.size,
+    )
+
+
+def remove_from_draft(draft, file_id):
+    """Remove one of the draft's files (and its stored file once the removal is committed)."""
+    draft_file = draft.files.filter(pk=file_id).first()
+    if draft_file is None:
+        return False
+    name = draft_file.file.name
+    draft_file.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+    return True
+
+
+def delete_expired_drafts(*, now=None):
+    """Delete drafts past their expiry, and the stored files of those never submitted.
+
+    Files of submitted drafts belong to their dossier and are never touched (the draft
+    rows of those files were removed on submission). Returns the number of drafts deleted.
+    """
+    now = now or timezone.now()
+    expired = FilingDraft.objects.filter(expires_at__lt=now)
+    names = list(FilingDraftFile.objects.filter(draft__in=expired).values_list("file", flat=True))
+    kept = set(DossierFile.objects.filter(file__in=names).values_list("file", flat=True))
+    with transaction.atomic():
+        _total, deleted = FilingDraft.objects.filter(expires_at__lt=now).delete()
+    for name in names:
+        if name not in kept:
+            default_storage.delete(name)
+    return deleted.get(FilingDraft._meta.label, 0)

@@ -1,0 +1,297 @@
+"""The public lookup (tra cứu hồ sơ): what anyone holding a dossier code may see.
+
+The lookup page is public: whoever has the code (printed on a slip, sent by SMS,
+encoded in a QR code) sees where the dossier stands. So this module decides, in one
+place, what leaves the back office: the procedure, the agency, the dates, the status
+in plain words, the public steps of the history and what the applicant should do now,
+with the applicant's name masked. Phone, email, ID number, address, the declaration
+and the attachments never appear; neither do the clerks' internal notes or names.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import Dossier, DossierEvent, DossierFileKind, Rating, SupplementRequest
+from dossiers.workflow import TRANSITIONS, DossierStatus, Event
+
+# The longest code typed in is refused before any query (a national code is 25 characters).
+CODE_MAX_LENGTH = 60
+
+# Dashes a word processor or a phone keyboard may put in place of "-".
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+# Every kind of white space, including the zero-width ones a copy from a PDF or a chat brings along.
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def normalize_code(raw):
+    """The dossier code as stored, from however the citizen typed or pasted it.
+
+    Full-width characters and odd dashes are folded (NFKC), every white space is
+    removed (a pasted line break, spaces around or inside), letters are upper-cased:
+    ``" 000.00.12.h26-\\n241124-0001 "`` → ``"000.00.12.H26-241124-0001"``.
+    """
+    if not raw:
+        return ""
+    text = unicodedata.normalize("NFKC", str(raw)).translate(_DASHES)
+    return _SPACE.sub("", text).upper()
+
+
+def mask_name(name):
+    """The applicant's name as the lookup shows it: the family name, then initials.
+
+    ``"Nguyễn Văn An"`` → ``"Nguyễn V** A*"``. Enough for the applicant to recognise the
+    dossier, not enough for a stranger to learn who filed it.
+    """
+    words = unicodedata.normalize("NFC", name or "").split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        # A one-word name (rare; some organisations): keep the first letter only.
+        return words[0][0] + "*" * (len(words[0]) - 1)
+    return " ".join([words[0]] + [word[0] + "*" * (len(word) - 1) for word in words[1:]])
+
+
+# The status in plain words, for someone who never saw the back office.
+STATUS_EXPLANATIONS = {
+    DossierStatus.REGISTERED: _("Hồ sơ đã được đăng ký trực tuyến và đang chờ bộ phận một cửa tiếp nhận."),
+    DossierStatus.AWAITING_PAYMENT: _("Hồ sơ đang chờ thanh toán phí, lệ phí trước khi được tiếp nhận."),
+    DossierStatus.RECEIVED: _("Bộ phận một cửa đã tiếp nhận hồ sơ và hẹn ngày trả kết quả."),
+    DossierStatus.PROCESSING: _("Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết."),
+    DossierStatus.SUPPLEMENT_REQUESTED: _("Hồ sơ còn thiếu giấy tờ; cơ quan đề nghị bổ sung trước khi giải quyết tiếp."),
+    DossierStatus.RESULT_READY: _("Hồ sơ đã giải quyết xong; kết quả đang chờ trả."),
+    DossierStatus.DISPATCHED: _("Kết quả đã được gửi qua dịch vụ bưu chính."),
+    DossierStatus.RETURNED: _("Kết quả đã được trả. Hồ sơ đã hoàn thành."),
+    DossierStatus.REFUSED: _("Hồ sơ không được tiếp nhận hoặc không được giải quyết; lý do ở lịch sử xử lý."),
+    DossierStatus.STOPPED: _("Cơ quan đã dừng xử lý hồ sơ; lý do ở lịch sử xử lý."),
+    DossierStatus.WITHDRAWN: _("Hồ sơ đã được rút theo yêu cầu của người nộp."),
+}
+
+# Steps the citizen sees that are not transitions of the table (the filing's first entry).
+_FIRST_STEP_LABELS = {
+    DossierStatus.REGISTERED: Event.REGISTERED.label,
+    DossierStatus.AWAITING_PAYMENT: _("Đăng ký trực tuyến thành công, chờ thanh toán"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    at: datetime
+    label: str
+    status: str
+    status_label: str
+    note: str = ""
+    appointment_date: date | None = None
+
+
+def public_timeline(dossier):
+    """The public steps of the dossier's history, oldest first.
+
+    Built from ``DossierEvent`` rows through their public parts only: the internal
+    note and the clerk are not even read from the database.
+    """
+    rows = (DossierEvent.objects.filter(dossier=dossier)
+            .only("created_at", "action", "from_status", "to_status", "public_note", "appointment_date")
+            .order_by("created_at", "id"))
+    steps = []
+    for row in rows:
+        transition = TRANSITIONS.get(row.action)
+        if transition is not None and transition.event:
+            label = Event(transition.event).label
+        else:
+            label = _FIRST_STEP_LABELS.get(row.to_status) or _status_label(row.to_status)
+        shows_date = row.action in {"receive", "apologise"} or (transition and transition.event == Event.RECEIVED)
+        steps.append(TimelineStep(
+            at=row.created_at, label=label, status=row.to_status, status_label=_status_label(row.to_status),
+            note=row.public_note, appointment_date=row.appointment_date if shows_date else None,
+        ))
+    return steps
+
+
+def _status_label(status):
+    try:
+        return DossierStatus(status).label
+    except ValueError:
+        return status
+
+
+@dataclass
+class NextStep:
+    """What the applicant should do now: a headline, details, and for a supplement the list."""
+
+    kind: str
+    headline: str
+    details: list = field(default_factory=list)
+    missing_items: list = field(default_factory=list)
+    reason: str = ""
+
+
+def next_step(dossier, *, open_supplement=None):
+    """What to do now for ``dossier``'s status (bring originals, supplement, pay, collect, wait)."""
+    status = dossier.status
+    agency = dossier.agency
+    where = _agency_place(agency)
+    if status == DossierStatus.AWAITING_PAYMENT:
+        details = []
+        if dossier.fee_amount:
+            details.append(_("Số tiền cần nộp: %(amount)s đồng (%(name)s).") % {
+                "amount": f"{dossier.fee_amount:,}".replace(",", "."), "name": dossier.fee_name or _("phí, lệ phí")})
+        details.append(_("Thanh toán trực tuyến qua đường dẫn trong tin nhắn SMS hoặc thư điện tử đã gửi cho "
+                         "người nộp hồ sơ. Hồ sơ được chuyển tiếp nhận ngay sau khi thanh toán thành công."))
+        return NextStep("pay", _("Thanh toán phí, lệ phí trực tuyến"), details)
+    if status == DossierStatus.REGISTERED:
+        if dossier.procedure.service_level >= 4:
+            return NextStep("wait", _("Chờ tiếp nhận"), [
+                _("Bộ phận một cửa sẽ kiểm tra và tiếp nhận hồ sơ; bạn sẽ nhận tin nhắn kèm ngày hẹn trả kết quả."),
+            ])
+        details = [_("Mang bản chính các giấy tờ đã nộp trực tuyến đến bộ phận một cửa để đối chiếu.")]
+        if dossier.fee_amount:
+            details.append(_("Nộp phí, lệ phí tại bộ phận một cửa: %(amount)s đồng.") % {
+                "amount": f"{dossier.fee_amount:,}".replace(",", ".")})
+        if where:
+            details.append(where)
+        return NextStep("bring_originals", _("Mang bản chính và phí, lệ phí đến bộ phận một cửa"), details)
+    if status == DossierStatus.SUPPLEMENT_REQUESTED:
+        request = open_supplement
+        details = [_("Bổ sung trực tuyến qua đường dẫn trong tin nhắn SMS hoặc thư điện tử đã gửi cho người "
+                     "nộp hồ sơ, hoặc mang giấy tờ đến bộ phận một cửa.")]
+        if request is not None and request.expires_at:
+            details.append(_("Hạn bổ sung: %(date)s.") % {"date": _format_date(request.expires_at)})
+        if where:
+            details.append(where)
+        return NextStep("supplement", _("Bổ sung hồ sơ"), details,
+                        missing_items=request.missing_item_list if request else [],
+                        reason=request.reason if request else "")
+    if status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING):
+        details = []
+        if dossier.appointment_date:
+            details.append(_("Ngày hẹn trả kết quả: %(date)s.") % {"date": _format_date(dossier.appointment_date)})
+        details.append(_("Bạn không cần làm gì thêm; cơ quan sẽ báo khi có kết quả."))
+        return NextStep("wait", _("Chờ kết quả giải quyết"), details)
+    if status == DossierStatus.RESULT_READY:
+        if dossier.delivery_method == "online":
+            return NextStep("collect", _("Nhận kết quả điện tử"), [
+                _("Tải kết quả qua đường dẫn trong thư điện tử hoặc tin nhắn SMS đã gửi cho người nộp hồ sơ."),
+            ])
+        if dossier.delivery_method == "post":
+            return NextStep("wait", _("Chờ nhận kết quả qua bưu chính"), [
+                _("Kết quả sẽ được gửi qua dịch vụ bưu chính đến địa chỉ đã đăng ký."),
+            ])
+        details = [_("Mang giấy tờ tùy thân và giấy tiếp nhận hồ sơ đến nhận kết quả.")]
+        if where:
+            details.append(where)
+        return NextStep("collect", _("Đến nhận kết quả tại bộ phận một cửa"), details)
+    if status == DossierStatus.DISPATCHED:
+        return NextStep("wait", _("Chờ nhận kết quả qua bưu chính"), [
+            _("Nhân viên bưu chính sẽ liên hệ với người nộp hồ sơ khi giao kết quả."),
+        ])
+    if status == DossierStatus.RETURNED:
+        return NextStep("done", _("Hồ sơ đã hoàn thành"), [
+            _("Mời bạn đánh giá mức độ hài lòng với việc giải quyết hồ sơ."),
+        ])
+    if status == DossierStatus.REFUSED:
+        return NextStep("done", _("Hồ sơ không được giải quyết"), [
+            _("Xem lý do trong lịch sử xử lý. Bạn có thể nộp hồ sơ mới khi đã đủ điều kiện."),
+        ])
+    if status == DossierStatus.STOPPED:
+        return NextStep("done", _("Hồ sơ đã dừng xử lý"), [_("Xem lý do trong lịch sử xử lý.")])
+    return NextStep("done", _("Hồ sơ đã kết thúc"), [])
+
+
+def _agency_place(agency):
+    if not agency.address:
+        return ""
+    if agency.opening_hours:
+        return _("Địa chỉ: %(name)s, %(address)s. Giờ làm việc: %(hours)s.") % {
+            "name": agency.name, "address": agency.address, "hours": agency.opening_hours}
+    return _("Địa chỉ: %(name)s, %(address)s.") % {"name": agency.name, "address": agency.address}
+
+
+def _format_date(value):
+    if isinstance(value, datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+@dataclass
+class PublicDossier:
+    """Everything the lookup page shows, and nothing else. Templates get this, never the model."""
+
+    code: str
+    procedure_name: str
+    procedure_code: str
+    agency_name: str
+    applicant: str
+    status: str
+    status_label: str
+    status_explanation: str
+    national_status_code: int
+    submitted_at: datetime
+    received_at: datetime | None
+    appointment_date: date | None
+    returned_at: datetime | None
+    timeline: list
+    next_step: NextStep
+    can_rate: bool
+    rated: bool
+    # The object itself, for the view (links); templates must not read it.
+    _dossier: Dossier = field(repr=False, default=None)
+
+
+def find_dossier(code):
+    """The dossier with this (already normalised) code, or None; one query on the unique index."""
+    if not code or len(code) > CODE_MAX_LENGTH:
+        return None
+    return (Dossier.objects.select_related("procedure", "agency")
+            .only("id", "code", "status", "submitted_at", "received_at", "appointment_date", "returned_at",
+                  "applicant_name", "applicant_type", "organisation_name", "fee_amount", "fee_name",
+                  "delivery_method", "procedure__name", "procedure__code", "procedure__service_level",
+                  "agency__name", "agency__address", "agency__opening_hours")
+            .filter(code=code).first())
+
+
+def public_view(dossier):
+    """The ``PublicDossier`` of ``dossier``: masked, with its public timeline and next step."""
+    open_supplement = None
+    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
+        open_supplement = (SupplementRequest.objects.filter(dossier=dossier, fulfilled_at__isnull=True)
+                           .only("reason", "missing_items", "expires_at").order_by("-created_at").first())
+    rated = dossier.status == DossierStatus.RETURNED and _has_rating(dossier)
+    name = dossier.organisation_name if dossier.applicant_type == "organisation" and dossier.organisation_name \
+        else dossier.applicant_name
+    return PublicDossier(
+        code=dossier.code,
+        procedure_name=dossier.procedure.name,
+        procedure_code=dossier.procedure.code,
+        agency_name=dossier.agency.name,
+        applicant=mask_name(name),
+        status=dossier.status,
+        status_label=_status_label(dossier.status),
+        status_explanation=STATUS_EXPLANATIONS.get(dossier.status, ""),
+        national_status_code=dossier.national_status_code,
+        submitted_at=dossier.submitted_at,
+        received_at=dossier.received_at,
+        appointment_date=dossier.appointment_date,
+        returned_at=dossier.returned_at,
+        timeline=public_timeline(dossier),
+        next_step=next_step(dossier, open_supplement=open_supplement),
+        can_rate=dossier.status == DossierStatus.RETURNED and not rated,
+        rated=rated,
+        _dossier=dossier,
+    )
+
+
+def _has_rating(dossier):
+    return Rating.objects.filter(dossier=dossier).exists()
+
+
+def has_online_result(dossier):
+    """Whether the result can be downloaded through the secret result link."""
+    return (dossier.delivery_method == "online"
+            and dossier.status in (DossierStatus.RESULT_READY, DossierStatus.RETURNED)
+            and dossier.files.filter(kind=DossierFileKind.RESULT).exists())
