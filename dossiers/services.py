@@ -31,7 +31,7 @@ from .models import (
     DossierFileKind,
     SupplementRequest,
 )
-from .signals import event_recorded
+from .signals import event_recorded, history_recorded, result_file_stored
 from .uploads import validate_upload
 from .workflow import Actor, DossierStatus, Event, get_transition
 
@@ -48,6 +48,7 @@ def record_event(dossier, *, action, from_status, actor=None, actor_kind=Actor.S
         to_status=dossier.status, public_note=public_note, internal_note=internal_note,
         appointment_date=dossier.appointment_date,
     )
+    history_recorded.send(sender=DossierEvent, dossier=dossier, entry=entry)
     if event:
         event_recorded.send(sender=DossierEvent, dossier=dossier, event=event,
                             context={"note": public_note, **(context or {})})
@@ -223,11 +224,12 @@ def record_result(*, dossier, actor, note="", result_file=None, expected_version
                     if checked is not None and dossier.delivery_method == DeliveryMethod.ONLINE else {})},
     )
     if checked is not None:
-        DossierFile.objects.create(
+        result_file = DossierFile.objects.create(
             dossier=locked, kind=DossierFileKind.RESULT, component_name=str(_("Kết quả giải quyết")),
             file=checked.file, original_name=checked.name, content_type=checked.content_type,
             size=checked.size, uploaded_at=at,
         )
+        result_file_stored.send(sender=DossierFile, dossier=locked, result_file=result_file)
     return locked
 
 

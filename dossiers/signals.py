@@ -7,8 +7,18 @@ writes its outbox rows in its receiver, so they commit or roll back with the cha
 
 Receivers get ``dossier``, ``event`` (an ``Event`` value) and ``context`` (the
 event's variables: the clerk's note, the reason, dates, links).
+
+``history_recorded`` is sent inside the same transaction for every history entry, told
+to the citizen or not (a payment note, an anonymisation); receivers get ``dossier`` and
+``entry`` (the ``DossierEvent``). The national portal's sync writes its outbox rows there.
+
+``result_file_stored`` is sent inside ``record_result``'s transaction once the result
+document is stored (``dossier``, ``result_file``: the ``DossierFile``). The signing app
+signs it there; a receiver that raises rolls the whole result back.
 """
 
 from django.dispatch import Signal
 
 event_recorded = Signal()
+history_recorded = Signal()
+result_file_stored = Signal()
