@@ -7,7 +7,12 @@ PORT ?= 8000
 
 .PHONY: setup run test lint bench messages
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.package-lock.json
+
+# axe-core for the browser tests' accessibility checks, pinned by package-lock.json.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks of the browser tests need Node.js 18+ and npm (apt-get install nodejs npm)" >&2; fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -7,6 +7,7 @@ from django.utils import translation
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.browser",
+    "tests.fixtures.axe",
     "tests.fixtures.twilio_fake",
     "tests.fixtures.smtp",
     "tests.fixtures.celery_worker",
