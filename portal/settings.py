@@ -34,16 +34,17 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", default=False)
-# Local defaults (DEBUG on) never need a secret; production must provide one.
+# PORTAL_LOCAL=1 marks a developer's or a test machine: the demo seed and the
+# sandbox payment gateway are allowed, HTTPS is not enforced. It is never implied
+# (not even by DEBUG=1): a server is a production server unless it says otherwise.
+PORTAL_LOCAL = env_bool("PORTAL_LOCAL", default=False)
+# Only a local machine gets a built-in key: a published key lets anyone forge the
+# secret links (result downloads, supplements, payments) and sessions.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("PORTAL_LOCAL", default=False):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set PORTAL_LOCAL=1).")
+    if not PORTAL_LOCAL:
+        raise ImproperlyConfigured("SECRET_KEY must be set (or PORTAL_LOCAL=1 on a developer's machine).")
     SECRET_KEY = "local-development-only-key-not-for-production-use-0123456789abcdef"
-
-# PORTAL_LOCAL=1 marks a developer's or a test machine: the demo seed and the
-# sandbox payment gateway are allowed, HTTPS is not enforced.
-PORTAL_LOCAL = env_bool("PORTAL_LOCAL", default=DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if PORTAL_LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "procedures",
     "dossiers",
@@ -67,20 +71,32 @@ INSTALLED_APPS = [
     "filing",
     "tracking",
     "backoffice",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: a NUL byte in the address answers 400, not 500.
+    "portal.security.MalformedRequestMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.security.SessionLifetimeMiddleware",
+    "portal.security.PersonalDataNoStoreMiddleware",
+    # Who is acting, for the audit trail of the back office's changes.
+    "audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a django-ratelimit refusal into RATELIMIT_VIEW's page (429).
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # An object store that is down: a clear 503 page instead of a 500 (dossiers/storage.py).
+    "portal.middleware.StorageUnavailableMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,11 +145,17 @@ else:
 # django-ratelimit warns that a per-process cache is not shared between workers;
 # that is the point of CACHE_URL in production, and harmless locally.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if PORTAL_LOCAL and not CACHE_URL else []
+# Anonymous public catalogue pages are kept whole in the cache this long (portal/pagecache.py;
+# any catalogue change makes them stale at once). 0 turns the page cache off. Without a shared
+# cache (CACHE_URL) each process has its own, which only a single-process local server may use.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if CACHE_URL or PORTAL_LOCAL else 0)
 RATELIMIT_VIEW = "portal.views.rate_limited"
-# Behind a reverse proxy the client's address is in a header the proxy sets, e.g.
-# RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP; unset, REMOTE_ADDR is used.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The client's address, for the rate limits and the login lockout alike: behind the reverse
+# proxy (deploy/nginx.conf) it is the header the proxy sets, CLIENT_IP_META_KEY=HTTP_X_REAL_IP;
+# unset, REMOTE_ADDR. (RATELIMIT_IP_META_KEY is the older name of the same variable.)
+CLIENT_IP_META_KEY = (os.environ.get("CLIENT_IP_META_KEY") or os.environ.get("RATELIMIT_IP_META_KEY")
+                      or "REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- Authentication ---------------------------------------------------------------
@@ -149,7 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Locked is the pair (username, address): a stranger cannot lock a clerk out from elsewhere,
+# and behind the proxy the address is the client's (CLIENT_IP_META_KEY), not the proxy's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 LOGIN_URL = "admin:login"
@@ -180,6 +205,41 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Several web nodes share no disk: with S3_BUCKET set, private files go to an S3-compatible
+# object store instead (dossiers/storage.py; README, "Several nodes"), still never by URL.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    from botocore.config import Config as S3ClientConfig
+
+    S3_SERVER_SIDE_ENCRYPTION = os.environ.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")
+    STORAGES["default"] = {
+        "BACKEND": "dossiers.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Unset: boto3's own chain (environment, instance role).
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Empty S3_SERVER_SIDE_ENCRYPTION for a store that offers none (it would refuse the header).
+            "object_parameters": {"ServerSideEncryption": S3_SERVER_SIDE_ENCRYPTION}
+            if S3_SERVER_SIDE_ENCRYPTION else {},
+            "client_config": S3ClientConfig(
+                # A store that is down must fail a citizen's upload in seconds, not hang it.
+                connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
+                read_timeout=env_int("S3_READ_TIMEOUT", 20),
+                retries={"mode": "standard", "max_attempts": env_int("S3_MAX_ATTEMPTS", 2)},
+                s3={"addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or "auto"},
+                signature_version="s3v4",
+                # Checksums only where S3 requires them: many S3-compatible stores refuse the newer ones.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
+        },
+    }
 UPLOAD_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png",
                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
 UPLOAD_MAX_FILE_BYTES = env_int("UPLOAD_MAX_FILE_MB", 10) * 1024 * 1024
@@ -193,16 +253,59 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Every cookie (session, CSRF, language, messages) is SameSite=Lax, and Secure in production.
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 if not PORTAL_LOCAL:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Session lifetimes (portal.security.SessionLifetimeMiddleware): a citizen's session ends after
+# 2 hours without a request; a clerk's after 30 minutes without one, and 10 hours after sign-in.
+CITIZEN_SESSION_IDLE_SECONDS = env_int("CITIZEN_SESSION_IDLE_SECONDS", 2 * 3600)
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 10 * 3600)
+SESSION_COOKIE_AGE = CITIZEN_SESSION_IDLE_SECONDS
+
+# Staff sign in with a password and a one-time code (TOTP app or a recovery code; django-otp).
+# On by default; local machines and the test suite turn it off unless they ask for it.
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", not PORTAL_LOCAL)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Cổng dịch vụ công")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files,
+# no inline script, no plugin, no framing. Images may be data: URIs (QR codes). No form-action:
+# the payment gateway and the VNeID sign-in are reached by redirects to other origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the portal uses none of these browser features.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+    "screen-wake-lock", "usb", "xr-spatial-tracking")}
+
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport with the fix that keeps a worker alive across a Redis restart
+    # (see portal.celery.RedisChannel).
+    CELERY_BROKER_TRANSPORT = "portal.celery:RedisTransport"
 # No broker configured: run tasks in-process, so a local portal needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
