@@ -25,6 +25,14 @@ class DeliveryMethod(models.TextChoices):
     ONLINE = "online", _("Nhận kết quả điện tử trực tuyến")
 
 
+class SubmissionChannel(models.TextChoices):
+    """How the dossier reached the agency (Decision 766 counts each separately)."""
+
+    ONLINE = "online", _("Trực tuyến")
+    IN_PERSON = "in_person", _("Trực tiếp")
+    POST = "post", _("Qua dịch vụ bưu chính")
+
+
 class Dossier(models.Model):
     """One application for one procedure at one receiving agency."""
 
@@ -41,6 +49,8 @@ class Dossier(models.Model):
     # instead of creating a second one.
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
+    channel = models.CharField(_("hình thức nộp"), max_length=16, choices=SubmissionChannel.choices,
+                               default=SubmissionChannel.ONLINE)
 
     applicant_type = models.CharField(_("đối tượng"), max_length=16, choices=ApplicantType.choices,
                                       default=ApplicantType.CITIZEN)

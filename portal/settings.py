@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "filing",
     "tracking",
     "backoffice",
+    "reporting",
+    "national_portal",
+    "esign",
+    "retention",
     "audit",
 ]
 
@@ -337,6 +341,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filing.tasks.delete_expired_drafts",
         "schedule": 3600,
     },
+    "refresh-statistics": {
+        "task": "reporting.tasks.refresh_statistics",
+        "schedule": env_int("STATISTICS_REFRESH_SECONDS", 3600),
+    },
+    "sync-national-portal": {
+        "task": "national_portal.tasks.sweep_sync_messages",
+        "schedule": env_int("NATIONAL_PORTAL_SWEEP_SECONDS", 60),
+    },
+    "anonymise-expired-dossiers": {
+        "task": "retention.tasks.anonymise_expired_dossiers",
+        "schedule": 86400,
+    },
 }
 
 # --- Email (Django's SMTP backend in production) ----------------------------------------
@@ -393,6 +409,28 @@ LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
 # How long the secret links for the electronic result and the satisfaction rating work.
 RESULT_LINK_DAYS = env_int("RESULT_LINK_DAYS", 90)
 RATING_LINK_DAYS = env_int("RATING_LINK_DAYS", 90)
+
+# --- The national system (issue 16; README "The portal in the national system") ---------------
+# Sync with the National Public Service Portal: off while NATIONAL_PORTAL_URL is empty.
+NATIONAL_PORTAL_URL = os.environ.get("NATIONAL_PORTAL_URL", "")
+NATIONAL_PORTAL_AGENCY_CODE = os.environ.get("NATIONAL_PORTAL_AGENCY_CODE", "")
+NATIONAL_PORTAL_USERNAME = os.environ.get("NATIONAL_PORTAL_USERNAME", "")
+NATIONAL_PORTAL_PASSWORD = os.environ.get("NATIONAL_PORTAL_PASSWORD", "")
+NATIONAL_PORTAL_TIMEOUT = float(os.environ.get("NATIONAL_PORTAL_TIMEOUT") or 15)
+NATIONAL_PORTAL_MAX_ATTEMPTS = env_int("NATIONAL_PORTAL_MAX_ATTEMPTS", 10)
+NATIONAL_PORTAL_RETRY_BASE_SECONDS = float(os.environ.get("NATIONAL_PORTAL_RETRY_BASE_SECONDS") or 30)
+NATIONAL_PORTAL_RETRY_MAX_SECONDS = float(os.environ.get("NATIONAL_PORTAL_RETRY_MAX_SECONDS") or 3600)
+# A worker owns a dossier's queue this long; longer than one call (NATIONAL_PORTAL_TIMEOUT).
+NATIONAL_PORTAL_LEASE_SECONDS = float(os.environ.get("NATIONAL_PORTAL_LEASE_SECONDS") or 120)
+NATIONAL_PORTAL_SWEEP_GRACE_SECONDS = float(os.environ.get("NATIONAL_PORTAL_SWEEP_GRACE_SECONDS") or 60)
+# Signed electronic results (PAdES): the portal's certificate and key, or one pair per agency
+# named by its mã định danh in RESULT_SIGNING_AGENCY_DIR. Unsigned while none is set.
+RESULT_SIGNING_CERT_FILE = os.environ.get("RESULT_SIGNING_CERT_FILE", "")
+RESULT_SIGNING_KEY_FILE = os.environ.get("RESULT_SIGNING_KEY_FILE", "")
+RESULT_SIGNING_KEY_PASSPHRASE = os.environ.get("RESULT_SIGNING_KEY_PASSPHRASE", "")
+RESULT_SIGNING_AGENCY_DIR = os.environ.get("RESULT_SIGNING_AGENCY_DIR", "")
+# Personal data of a closed dossier is removed this many years after its final status.
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5)
 
 # --- Payments ---------------------------------------------------------------------------------
 PAYMENT_SANDBOX_ENABLED = env_bool("PAYMENT_SANDBOX_ENABLED", PORTAL_LOCAL)

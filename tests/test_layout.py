@@ -22,6 +22,11 @@ ALLOWED = {
     "tracking": {"procedures", "dossiers", "portal"},
     "backoffice": {"procedures", "dossiers", "notifications", "payments"},
     "portal": {"procedures", "dossiers"},
+    # The national system (issue 16): each hears the core through its signals.
+    "reporting": {"procedures", "dossiers"},
+    "national_portal": {"procedures", "dossiers"},
+    "esign": {"procedures", "dossiers"},
+    "retention": {"procedures", "dossiers"},
 }
 # The only modules of ``portal`` the apps may import: they import no app themselves.
 SHARED = {"portal.captcha"}
