@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+
+from dossiers.storage import StorageUnavailable
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -19,3 +22,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class StorageUnavailableMiddleware:
+    """The file store cannot be reached (``dossiers.storage.StorageUnavailable``): a clear page, status 503.
+
+    The view's transaction has rolled back by then, so nothing was half-written; forms
+    that take uploads catch the error themselves to keep what was typed on the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, StorageUnavailable):
+            response = render(request, "portal/storage_unavailable.html", status=503)
+            response["Retry-After"] = "60"
+            return response
+        return None
