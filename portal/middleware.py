@@ -23,6 +23,12 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        # Django's adds "Vary: Accept-Language"; the language comes from the cookie here, so that
+        # header would only split every cache by the browser's settings for nothing.
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
 
 class StorageUnavailableMiddleware:
     """The file store cannot be reached (``dossiers.storage.StorageUnavailable``): a clear page, status 503.

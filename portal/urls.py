@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ngon-ngu/", views.choose_language, name="choose_language"),
     path("captcha/", include("captcha.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("", include("filing.urls")),

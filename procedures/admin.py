@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .pagecache import catalogue_changed
 from .documents import TEMPLATE_EXTENSIONS
 from .models import (
     FORM_TEMPLATE_MAX_BYTES,
@@ -232,6 +233,7 @@ class ProcedureAdmin(DiacriticInsensitiveSearch, admin.ModelAdmin):
     @admin.action(description=_("Ngừng công bố các thủ tục đã chọn"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
+        catalogue_changed()  # update() sends no post_save: the public pages' cache must still forget them
         self.message_user(request, ngettext("Đã ngừng công bố %d thủ tục.", "Đã ngừng công bố %d thủ tục.", count)
                           % count, messages.SUCCESS)
 

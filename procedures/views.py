@@ -6,11 +6,13 @@ import re
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 
 from .documents import content_type_for
 from .forms import CatalogueFilterForm
 from .levels import EXPLANATIONS
 from .models import FormTemplate, Procedure
+from .pagecache import cache_public_page
 from .selectors import procedure_for_detail, search_procedures
 
 PAGE_SIZE = 20
@@ -21,6 +23,7 @@ LIST_FIELDS = ("code", "name", "service_level", "is_published", "sector__name", 
 _CODE = re.compile(r"^[0-9A-Za-z.\-]{1,30}$")
 
 
+@cache_public_page
 def catalogue(request):
     """The list of published procedures, filtered; a bad parameter is dropped and reported, never a 500."""
     form = CatalogueFilterForm(request.GET or None)
@@ -29,17 +32,23 @@ def catalogue(request):
     page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("trang"))
     query_without_page = request.GET.copy()
     query_without_page.pop("trang", None)
-    return render(request, "procedures/catalogue.html", {
+    ignored_filters = form.is_bound and bool(form.errors)
+    response = render(request, "procedures/catalogue.html", {
         "form": form,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "query": filters["query"],
         "querystring": query_without_page.urlencode(),
-        "ignored_filters": form.is_bound and bool(form.errors),
+        "ignored_filters": ignored_filters,
         "level_explanations": EXPLANATIONS,
     })
+    if ignored_filters:
+        # The notice about the dropped filters is a form error: never kept in a cache.
+        patch_cache_control(response, private=True)
+    return response
 
 
+@cache_public_page
 def detail(request, code):
     if not _CODE.match(code):
         raise Http404

@@ -24,3 +24,6 @@ SMS_BACKEND = os.environ.get("TEST_SMS_BACKEND", "notifications.sms.InMemoryBack
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_CELERY_QUEUE", "celery")
 # WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The public pages' cache outlives a test's rolled-back data; the tests of the cache turn it on
+# (tests/procedures/test_page_cache.py), the others see every page rendered.
+PAGE_CACHE_SECONDS = 0

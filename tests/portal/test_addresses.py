@@ -21,6 +21,7 @@ ROUTES = {
     'danh-gia/<str:token>/',
     'i18n/setlang/',
     'ket-qua/<str:token>/',
+    'ngon-ngu/',
     'nop-ho-so/<str:code>/',
     'nop-ho-so/<str:code>/co-quan/',
     'nop-ho-so/<str:code>/da-nop/<str:dossier_code>/',

@@ -1,0 +1,229 @@
+"""The public pages' cache (procedures/pagecache.py): fresh after every catalogue change, never personal,
+never a CSRF token, never one language's page for another.
+
+The cache is the real one of the settings (Redis with CACHE_URL, as in CI and production; local
+memory otherwise). The test settings turn the page cache off; these tests turn it on.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from portal.management.commands.seed_demo import ensure_catalogue_admin_group
+from procedures.models import FormTemplate
+from procedures.pagecache import catalogue_changed
+from tests.factories import AgencyFactory, ComponentFactory, FeeFactory, ProcedureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    catalogue_changed()  # nothing stored by an earlier test (its rows are rolled back) is served
+
+
+@pytest.fixture
+def procedure():
+    return ProcedureFactory(name="Đăng ký khai sinh", code="1.001193")
+
+
+def served_from_cache(client, path, django_assert_num_queries, **extra):
+    """The page, asserting it cost no query at all (so it came from the cache)."""
+    with django_assert_num_queries(0):
+        response = client.get(path, **extra)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+PAGES = ["/", "/thu-tuc/", "/thu-tuc/?q=khai+sinh", "/thu-tuc/1.001193/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client, procedure, path,
+                                                                     django_assert_num_queries):
+    first = client.get(path).content.decode()
+    assert served_from_cache(Client(), path, django_assert_num_queries) == first
+    assert "Đăng ký khai sinh" in first
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_cacheable_page_carries_a_csrf_token_or_sets_a_cookie(client, procedure, path):
+    response = client.get(path)
+    again = Client().get(path)
+    for answer in (response, again):
+        assert "csrfmiddlewaretoken" not in answer.content.decode()
+        assert not answer.cookies
+        assert "Accept-Language" not in answer.get("Vary", "")
+        assert "Cookie" in answer["Vary"]  # a shared cache downstream keeps the languages apart
+
+
+def test_the_query_string_is_part_of_the_key(client, procedure):
+    ProcedureFactory(name="Cấp giấy phép xây dựng", code="1.009999")
+    assert "Cấp giấy phép xây dựng" not in client.get("/thu-tuc/?q=khai+sinh").content.decode()
+    page = client.get("/thu-tuc/?q=giay+phep").content.decode()
+    assert "Cấp giấy phép xây dựng" in page and "Đăng ký khai sinh" not in page
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_one_language_is_never_served_for_the_other(procedure, path):
+    vietnamese, english = Client(), Client()
+    english.cookies["django_language"] = "en"
+    for first, second in ((vietnamese, english), (english, vietnamese)):
+        catalogue_changed()
+        pages = {id(visitor): visitor.get(path) for visitor in (first, second, first, second)}
+        assert pages[id(vietnamese)]["Content-Language"] == "vi"
+        assert '<html lang="vi">' in pages[id(vietnamese)].content.decode()
+        assert pages[id(english)]["Content-Language"] == "en"
+        assert '<html lang="en">' in pages[id(english)].content.decode()
+
+
+def test_the_switcher_needs_no_csrf_token_and_keeps_the_page(client, procedure):
+    response = client.get("/ngon-ngu/", {"language": "en", "next": "/thu-tuc/?q=khai+sinh"})
+    assert response.status_code == 302
+    assert response["Location"] == "/thu-tuc/?q=khai+sinh"
+    page = client.get(response["Location"])
+    assert page["Content-Language"] == "en"
+    assert 'action="/ngon-ngu/"' in page.content.decode()
+    client.get("/ngon-ngu/", {"language": "vi", "next": "/"})
+    assert client.get("/")["Content-Language"] == "vi"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)",
+                                    "http://testserver.evil.example/", ""])
+def test_the_switcher_never_sends_the_visitor_elsewhere(client, target):
+    response = client.get("/ngon-ngu/", {"language": "en", "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_the_switcher_ignores_an_unknown_language(client):
+    response = client.get("/ngon-ngu/", {"language": "<script>", "next": "/"})
+    assert response.status_code == 302
+    assert "django_language" not in response.cookies
+
+
+def test_a_page_reporting_ignored_filters_is_not_stored(client, procedure):
+    first = client.get("/thu-tuc/?muc_do=9")
+    assert "private" in first["Cache-Control"]
+    second = Client().get("/thu-tuc/?muc_do=9")
+    assert "private" in second["Cache-Control"]  # rendered again, not taken from the cache
+
+
+def test_a_signed_in_visitor_is_never_served_a_stored_page_and_never_stores_one(procedure,
+                                                                                  django_assert_max_num_queries):
+    clerk = Client()
+    clerk.force_login(get_user_model().objects.create_user("can.bo", password="mat-khau-can-bo-2026"))
+    clerk.get("/thu-tuc/1.001193/")
+    anonymous = Client()
+    anonymous.get("/thu-tuc/1.001193/")  # stored now, by the anonymous visitor
+    response = clerk.get("/thu-tuc/1.001193/")
+    assert response.status_code == 200
+    assert "Cookie" in response["Vary"]
+    # The signed-in page was rendered for the clerk (the session was read), not taken from the cache.
+    assert response.wsgi_request.session.accessed
+
+
+def test_a_flash_message_is_shown_to_its_visitor_only(procedure):
+    citizen = Client()
+    # A wizard step without a draft warns and sends the citizen back; the warning waits in a cookie.
+    citizen.get("/nop-ho-so/1.001193/xac-nhan/")
+    assert "messages" in citizen.cookies
+    home = citizen.get("/").content.decode()
+    assert "Phiên khai hồ sơ đã hết hạn" in home
+    assert "Phiên khai hồ sơ đã hết hạn" not in Client().get("/").content.decode()
+    assert "Phiên khai hồ sơ đã hết hạn" not in citizen.get("/").content.decode()  # shown once
+
+
+# --- Invalidation: a catalogue administrator's save shows on the very next request ------------------
+
+@pytest.fixture
+def administrator(procedure):
+    user = get_user_model().objects.create_user("quantri.danhmuc", password="mat-khau-quan-tri-2026", is_staff=True)
+    user.groups.add(ensure_catalogue_admin_group())
+    admin = Client()
+    admin.force_login(user)
+    return admin
+
+
+def _change(admin, model, pk, data):
+    response = admin.post(f"/quan-tri/procedures/{model}/{pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def _procedure_form(procedure, **overrides):
+    data = {
+        "code": procedure.code, "name": procedure.name, "sector": procedure.sector_id, "tier": procedure.tier_id,
+        "service_level": "1", "is_published": "on", "for_citizens": "on", "processing_days": "3",
+        "steps": "Bước 1", "submission_methods": "Trực tiếp", "conditions": "", "processing_note": "",
+        "fee_note": "", "result": "Giấy khai sinh", "legal_basis": "Luật",
+        "agencies": [agency.pk for agency in procedure.agencies.all()],
+        "fees-TOTAL_FORMS": "0", "fees-INITIAL_FORMS": "0",
+        "components-TOTAL_FORMS": "0", "components-INITIAL_FORMS": "0",
+        "declaration_fields-TOTAL_FORMS": "0", "declaration_fields-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_procedure_saved_in_the_admin_shows_on_the_very_next_request(administrator, procedure,
+                                                                        django_assert_num_queries):
+    for path in PAGES[:3]:
+        Client().get(path)
+    served_from_cache(Client(), "/thu-tuc/", django_assert_num_queries)
+    _change(administrator, "procedure", procedure.pk, _procedure_form(procedure, name="Đăng ký khai tử mới"))
+    for path in ["/", "/thu-tuc/", "/thu-tuc/1.001193/"]:
+        page = Client().get(path).content.decode()
+        assert "Đăng ký khai tử mới" in page, path
+
+
+def test_unpublishing_from_the_list_shows_on_the_very_next_request(administrator, procedure):
+    assert "1.001193" in Client().get("/thu-tuc/").content.decode()
+    response = administrator.post("/quan-tri/procedures/procedure/", {
+        "action": "unpublish", "_selected_action": [procedure.pk]})
+    assert response.status_code == 302
+    assert "1.001193" not in Client().get("/thu-tuc/").content.decode()
+    assert Client().get("/thu-tuc/1.001193/").status_code == 404
+
+
+def test_an_agency_saved_in_the_admin_shows_on_the_very_next_request(administrator, procedure):
+    agency = procedure.agencies.get()
+    assert agency.phone in Client().get("/thu-tuc/1.001193/").content.decode()
+    _change(administrator, "agency", agency.pk, {
+        "name": agency.name, "tier": agency.tier_id, "identifier_code": agency.identifier_code,
+        "address": agency.address, "phone": "024 9999 0000", "email": agency.email,
+        "opening_hours": agency.opening_hours, "is_active": "on"})
+    assert "024 9999 0000" in Client().get("/thu-tuc/1.001193/").content.decode()
+
+
+def test_a_sector_saved_in_the_admin_shows_on_the_very_next_request(administrator, procedure):
+    Client().get("/thu-tuc/")
+    _change(administrator, "sector", procedure.sector_id, {"name": "Hộ tịch và chứng thực", "slug": "ho-tich"})
+    assert "Hộ tịch và chứng thực" in Client().get("/thu-tuc/").content.decode()
+
+
+def test_a_tier_saved_in_the_admin_shows_on_the_very_next_request(administrator, procedure):
+    Client().get("/")
+    tier = procedure.tier
+    _change(administrator, "jurisdictiontier", tier.pk, {
+        "slug": tier.slug, "name": tier.name, "submit_label": "Nộp tại phường, xã mới", "order": tier.order})
+    assert "Nộp tại phường, xã mới" in Client().get("/").content.decode()
+
+
+def test_fees_and_form_templates_change_the_page_at_once(procedure, files_dir):
+    # Fees and form templates are edited as inlines of the procedure; their own saves invalidate.
+    Client().get("/thu-tuc/1.001193/")
+    FeeFactory(procedure=procedure, name="Lệ phí cấp bản sao", amount=8000)
+    assert "Lệ phí cấp bản sao" in Client().get("/thu-tuc/1.001193/").content.decode()
+    component = ComponentFactory(procedure=procedure, name="Tờ khai đăng ký")
+    Client().get("/thu-tuc/1.001193/")
+    FormTemplate.objects.create(component=component, title="Mẫu tờ khai mới nhất",
+                                file=SimpleUploadedFile("to-khai.docx", b"PK"))
+    assert "Mẫu tờ khai mới nhất" in Client().get("/thu-tuc/1.001193/").content.decode()
+
+
+def test_a_new_agency_for_the_procedure_shows_at_once(procedure):
+    Client().get("/thu-tuc/1.001193/")
+    procedure.agencies.add(AgencyFactory(tier=procedure.tier, name="UBND phường Mới Thành Lập"))
+    assert "UBND phường Mới Thành Lập" in Client().get("/thu-tuc/1.001193/").content.decode()
