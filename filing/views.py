@@ -22,6 +22,7 @@ from dossiers import links
 from dossiers.declaration import describe
 from dossiers.models import DeliveryMethod, Dossier, FilingDraft
 from dossiers.services import AGENCY, DECLARATION, DOCUMENTS, FilingError, filing_agencies
+from dossiers.storage import STORAGE_UNAVAILABLE, StorageUnavailable
 from dossiers.uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_total, validate_upload
 from dossiers.workflow import DossierStatus
 from procedures.levels import EXPLANATIONS
@@ -239,7 +240,12 @@ def file_documents(request, procedure, draft):
                     errors.setdefault(component.pk, []).extend(error.messages)
                     continue
                 # Stored at once: an error on another file never loses this one.
-                wizard.attach_to_draft(draft, component, checked)
+                try:
+                    wizard.attach_to_draft(draft, component, checked)
+                except StorageUnavailable:
+                    # Nothing of this file was recorded; the draft keeps everything else.
+                    errors.setdefault(component.pk, []).append(STORAGE_UNAVAILABLE)
+                    continue
                 uploaded += 1
         if uploaded:
             messages.success(request, _("Đã tải lên %(count)s tệp.") % {"count": uploaded})

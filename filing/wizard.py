@@ -174,11 +174,16 @@ def submit_draft(draft, *, language="vi"):
 
 
 def attach_to_draft(draft, component, checked_upload):
-    """Store one checked upload (see ``dossiers.uploads.validate_upload``) in the draft at once."""
-    return FilingDraftFile.objects.create(
-        draft=draft, component=component, file=checked_upload.file, original_name=checked_upload.name,
-        content_type=checked_upload.content_type, size=checked_upload.size,
-    )
+    """Store one checked upload (see ``dossiers.uploads.validate_upload``) in the draft at once.
+
+    The file is stored before its row is written; a store that fails
+    (``dossiers.storage.StorageUnavailable``) leaves no row and the caller's transaction usable.
+    """
+    with transaction.atomic():
+        return FilingDraftFile.objects.create(
+            draft=draft, component=component, file=checked_upload.file, original_name=checked_upload.name,
+            content_type=checked_upload.content_type, size=checked_upload.size,
+        )
 
 
 def remove_from_draft(draft, file_id):

@@ -133,6 +133,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling (DATABASE_PGBOUNCER=1; README, "Several nodes") each
+# transaction may run on another server connection: no server-side cursors (they outlive the
+# transaction that opened them) and no session state (the code sets none; the time zone Django
+# sets is one of the parameters PgBouncer carries over).
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER")
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite is only for local use; these make it cope with the dev server and eager Celery.
@@ -209,34 +216,37 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
 # Several web nodes share no disk: with S3_BUCKET set, private files go to an S3-compatible
 # object store instead (dossiers/storage.py; README, "Several nodes"), still never by URL.
-S3_BUCKET = os.environ.get("S3_BUCKET", "")
-if S3_BUCKET:
-    from botocore.config import Config as S3ClientConfig
+def s3_storage(env):
+    """The default storage on the object store the ``S3_*`` variables of ``env`` describe."""
+    from botocore.config import Config
 
-    S3_SERVER_SIDE_ENCRYPTION = os.environ.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")
-    STORAGES["default"] = {
+    def number(name, default):
+        return int(env.get(name) or default)
+
+    # Empty S3_SERVER_SIDE_ENCRYPTION for a store that offers none (it would refuse the header).
+    encryption = env.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")
+    return {
         "BACKEND": "dossiers.storage.PrivateS3Storage",
         "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("S3_REGION") or None,
+            "bucket_name": env["S3_BUCKET"],
+            "endpoint_url": env.get("S3_ENDPOINT_URL") or None,
+            "region_name": env.get("S3_REGION") or None,
             # Unset: boto3's own chain (environment, instance role).
-            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("S3_PREFIX", ""),
+            "access_key": env.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": env.get("S3_PREFIX", ""),
             "default_acl": "private",
             "file_overwrite": False,
-            # Empty S3_SERVER_SIDE_ENCRYPTION for a store that offers none (it would refuse the header).
-            "object_parameters": {"ServerSideEncryption": S3_SERVER_SIDE_ENCRYPTION}
-            if S3_SERVER_SIDE_ENCRYPTION else {},
-            "client_config": S3ClientConfig(
+            "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
+            "client_config": Config(
                 # A store that is down must fail a citizen's upload in seconds, not hang it.
-                connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
-                read_timeout=env_int("S3_READ_TIMEOUT", 20),
-                retries={"mode": "standard", "max_attempts": env_int("S3_MAX_ATTEMPTS", 2)},
-                s3={"addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or "auto"},
+                connect_timeout=number("S3_CONNECT_TIMEOUT", 3),
+                read_timeout=number("S3_READ_TIMEOUT", 20),
+                retries={"mode": "standard", "max_attempts": number("S3_MAX_ATTEMPTS", 2)},
+                s3={"addressing_style": env.get("S3_ADDRESSING_STYLE") or "auto"},
                 signature_version="s3v4",
                 # Checksums only where S3 requires them: many S3-compatible stores refuse the newer ones.
                 request_checksum_calculation="when_required",
@@ -244,6 +254,10 @@ if S3_BUCKET:
             ),
         },
     }
+
+
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = s3_storage(os.environ)
 UPLOAD_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png",
                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
 UPLOAD_MAX_FILE_BYTES = env_int("UPLOAD_MAX_FILE_MB", 10) * 1024 * 1024

@@ -25,6 +25,7 @@ from django_ratelimit.decorators import ratelimit
 
 from dossiers import links
 from dossiers.models import DossierFileKind
+from dossiers.storage import STORAGE_UNAVAILABLE, StorageUnavailable
 from dossiers.workflow import DossierStatus
 
 from .forms import LookupForm, RatingForm, SupplementForm
@@ -114,10 +115,14 @@ def supplement(request, token):
                                   note=form.cleaned_data["note"])
             except SupplementLinkError as error:
                 return _link_error(request, error.reason, kind="supplement")
-            messages.success(request, _("Đã gửi hồ sơ bổ sung. Hồ sơ %(code)s được chuyển lại bộ phận một cửa "
-                                        "để tiếp nhận; bạn sẽ nhận tin nhắn khi hồ sơ được xử lý tiếp.")
-                             % {"code": dossier.code})
-            return redirect(dossier.get_lookup_url())
+            except StorageUnavailable:
+                # Nothing was recorded (rolled back); the note stays on the page, the files are chosen again.
+                form.add_error(None, STORAGE_UNAVAILABLE)
+            else:
+                messages.success(request, _("Đã gửi hồ sơ bổ sung. Hồ sơ %(code)s được chuyển lại bộ phận một cửa "
+                                            "để tiếp nhận; bạn sẽ nhận tin nhắn khi hồ sơ được xử lý tiếp.")
+                                 % {"code": dossier.code})
+                return redirect(dossier.get_lookup_url())
     else:
         form = SupplementForm(supplement_request=supplement_request)
     return render(request, "tracking/supplement.html", {
