@@ -16,6 +16,7 @@ SUPPLEMENT = "supplement"
 RESULT = "result"
 RATING = "rating"
 PAYMENT = "payment"
+RECEIPT = "receipt"
 
 
 class BadToken(Exception):
@@ -50,8 +51,7 @@ def absolute(path):
 
 
 def supplement_url(supplement_request):
-    token = make_token(SUPPLEMENT, supplement_request.pk, supplement_request.secret)
-    return absolute(reverse("tracking:supplement", args=[token]))
+    return absolute(supplement_path(supplement_request))
 
 
 def result_url(dossier):
@@ -62,8 +62,31 @@ def rating_url(dossier):
     return absolute(reverse("tracking:rating", args=[make_token(RATING, dossier.pk)]))
 
 
+def payment_path(dossier):
+    """The payment page's address on this site (on-page links are relative: any host, any port)."""
+    return reverse("payments:pay", args=[make_token(PAYMENT, dossier.pk)])
+
+
 def payment_url(dossier):
-    return absolute(reverse("payments:pay", args=[make_token(PAYMENT, dossier.pk)]))
+    return absolute(payment_path(dossier))
+
+
+def receipt_path(dossier):
+    """The re-printable receipt, on any device: the way back for a citizen without an account."""
+    return reverse("filing:receipt_link", args=[make_token(RECEIPT, dossier.pk)])
+
+
+def receipt_url(dossier):
+    return absolute(receipt_path(dossier))
+
+
+def supplement_path(supplement_request):
+    return reverse("tracking:supplement", args=[make_token(SUPPLEMENT, supplement_request.pk,
+                                                           supplement_request.secret)])
+
+
+def lookup_url(dossier):
+    return absolute(dossier.get_lookup_url())
 
 
 def lookup_url(dossier):

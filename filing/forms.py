@@ -61,7 +61,7 @@ class ApplicantForm(forms.Form):
     organisation_name = forms.CharField(label=_("Tên tổ chức, doanh nghiệp"), max_length=255, required=False)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
 
-    def __init__(self, *args, procedure, **kwargs):
+    def __init__(self, *args, procedure, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         if procedure.for_citizens and procedure.for_organisations:
@@ -77,6 +77,23 @@ class ApplicantForm(forms.Form):
             self.fields["organisation_name"].required = True
             self.fields["tax_code"].required = True
             self.fields["full_name"].label = _("Họ và tên người đại diện, người nộp")
+        if account:
+            self._lock_to_account(account)
+
+    def _lock_to_account(self, account):
+        """A VNeID sign-in fixes who files: the claims fill these fields and the posted values are ignored."""
+        locked = {"full_name": account.full_name, "id_number": account.id_number,
+                  "birth_date": account.birth_date_value}
+        if account.is_organisation and "tax_code" in self.fields:
+            locked["tax_code"] = account.tax_code
+            if "applicant_type" in self.fields:
+                locked["applicant_type"] = ApplicantType.ORGANISATION
+        for name, value in locked.items():
+            if value:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Theo tài khoản VNeID đã đăng nhập; không sửa được.")
+                self.initial[name] = value
+        self.locked_fields = [name for name, value in locked.items() if value]
 
     @property
     def shows_organisation(self):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from accounts.identity import signed_in_citizen
 from dossiers import links
 from dossiers.declaration import describe
 from dossiers.models import DeliveryMethod, Dossier, FilingDraft
@@ -142,7 +143,7 @@ def file_start(request, code):
     draft = _session_draft(request, procedure)
     if request.method == "POST":
         if draft is None or draft.dossier_id or request.POST.get("bat-dau-lai"):
-            draft = wizard.start_draft(procedure)
+            draft = wizard.start_draft(procedure, account=signed_in_citizen(request))
             _remember_draft(request, draft)
             return redirect(_step_url(procedure, DECLARATION if draft.agency_id else AGENCY))
         step = wizard.first_incomplete_step(draft) or REVIEW
@@ -413,7 +414,8 @@ def _after_filing_context(dossier):
         "components": procedure.components.all(),
         "files": dossier.files.all(),
         "awaiting_payment": dossier.status == DossierStatus.AWAITING_PAYMENT,
-        "payment_url": links.payment_url(dossier) if dossier.status == DossierStatus.AWAITING_PAYMENT else "",
+        "payment_url": links.payment_path(dossier) if dossier.status == DossierStatus.AWAITING_PAYMENT else "",
+        "receipt_link": links.receipt_url(dossier),
         "declaration_rows": describe(dossier.declaration_schema, dossier.declaration),
         "lookup_url": links.lookup_url(dossier),
     }
@@ -428,4 +430,17 @@ def file_success(request, code, dossier_code):
 @require_http_methods(["GET"])
 def file_receipt(request, code, dossier_code):
     dossier = _filed_dossier(request, code, dossier_code)
+    return render(request, "filing/receipt.html", _after_filing_context(dossier))
+
+
+@require_http_methods(["GET"])
+def file_receipt_link(request, token):
+    """The receipt through the secret link of the registration SMS and email: any device, any time."""
+    dossier = links.dossier_from_token(links.RECEIPT, token, max_age_days=settings.RECEIPT_LINK_DAYS)
+    if dossier is None:
+        return render(request, "filing/not_available.html", {
+            "title": _("Đường dẫn không hợp lệ"),
+            "message": _("Đường dẫn đến giấy biên nhận không đúng hoặc đã hết hạn. Bạn vẫn tra cứu được hồ sơ "
+                         "bằng mã hồ sơ tại trang Tra cứu hồ sơ."),
+        }, status=404)
     return render(request, "filing/receipt.html", _after_filing_context(dossier))

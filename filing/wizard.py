@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from accounts.oidc import CitizenIdentity
+from accounts.services import record_filed_by
 from dossiers.declaration import declaration_form, schema_snapshot
 from dossiers.models import DeliveryMethod, DossierFile, FilingDraft, FilingDraftFile
 from dossiers.services import (
@@ -44,6 +46,8 @@ STEPS = [
 # Draft data keys: what the declaration page posted (applicant, declaration, options forms).
 DECLARATION_DATA = "declaration"
 DOCUMENTS_SEEN = "documents_seen"
+# The VNeID account the draft was started under (``accounts.oidc.CitizenIdentity`` as a dict).
+ACCOUNT = "account"
 # Prefixes of the three forms of the declaration page; only these keys are kept in a draft.
 APPLICANT_PREFIX, DECLARATION_PREFIX, OPTIONS_PREFIX = "nd", "tk", "lp"
 MAX_STORED_VALUE_LENGTH = 5000
@@ -51,10 +55,21 @@ MAX_STORED_VALUE_LENGTH = 5000
 
 # --- The wizard's draft ---------------------------------------------------------------------------
 
-def start_draft(procedure):
-    """A new draft; the agency is chosen already when only one agency receives the procedure."""
+def start_draft(procedure, *, account=None):
+    """A new draft; the agency is chosen already when only one agency receives the procedure.
+
+    Started by a citizen signed in with VNeID (``account``), the draft keeps the identity,
+    so its applicant's name, ID number and birth date come from the claims and stay so.
+    """
     agencies = list(filing_agencies(procedure)[:2])
-    return FilingDraft.objects.create(procedure=procedure, agency=agencies[0] if len(agencies) == 1 else None)
+    return FilingDraft.objects.create(procedure=procedure, agency=agencies[0] if len(agencies) == 1 else None,
+                                      data={ACCOUNT: account.as_session_data()} if account else {})
+
+
+def draft_account(draft):
+    """The ``CitizenIdentity`` the draft was started under, or None (anonymous filing)."""
+    data = draft.data.get(ACCOUNT)
+    return CitizenIdentity(**data) if data else None
 
 
 def touch(draft, *, update_fields=()):
@@ -97,7 +112,7 @@ def declaration_forms(draft, data=None):
     if data is None and DECLARATION_DATA in draft.data:
         data = MultiValueDict(draft.data[DECLARATION_DATA])
     fees = list(procedure.fees.all())
-    applicant = ApplicantForm(data, procedure=procedure, prefix=APPLICANT_PREFIX)
+    applicant = ApplicantForm(data, procedure=procedure, account=draft_account(draft), prefix=APPLICANT_PREFIX)
     address = ""
     if data is not None:
         address = (data.get(applicant.add_prefix("address")) or "").strip()
@@ -166,6 +181,9 @@ def submit_draft(draft, *, language="vi"):
         submission_token=draft.submission_token,
         language=language,
     )
+    account = draft_account(draft)
+    if account is not None:
+        record_filed_by(dossier, account)
     draft.dossier = dossier
     touch(draft, update_fields=["dossier"])
     # The rows go; their stored files now belong to the dossier's DossierFile rows.

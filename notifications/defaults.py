@@ -10,8 +10,8 @@ from dossiers.workflow import Event
 
 SMS = {
     Event.REGISTERED: {
-        "vi": "Hồ sơ {{ code }} ({{ procedure }}) đã được đăng ký trực tuyến{% if payment_url %}, chờ thanh toán: {{ payment_url }}{% else %}, chờ tiếp nhận. Tra cứu: {{ lookup_url }}{% endif %}",
-        "en": "Dossier {{ code }} ({{ procedure }}) was registered online{% if payment_url %} and awaits payment: {{ payment_url }}{% else %} and awaits reception. Track: {{ lookup_url }}{% endif %}",
+        "vi": "Hồ sơ {{ code }} ({{ procedure }}) đã được đăng ký trực tuyến{% if payment_url %}, chờ thanh toán: {{ payment_url }}{% else %}, chờ tiếp nhận. Tra cứu: {{ lookup_url }}{% endif %} Biên nhận: {{ receipt_url }}",
+        "en": "Dossier {{ code }} ({{ procedure }}) was registered online{% if payment_url %} and awaits payment: {{ payment_url }}{% else %} and awaits reception. Track: {{ lookup_url }}{% endif %} Receipt: {{ receipt_url }}",
     },
     Event.PAYMENT_CONFIRMED: {
         "vi": "Hồ sơ {{ code }}: đã nhận thanh toán phí, lệ phí. Tra cứu: {{ lookup_url }}",
@@ -86,11 +86,13 @@ _EMAIL = {
         "vi": ("Hồ sơ {{ code }} đã được đăng ký trực tuyến",
                "Hồ sơ {{ code }} của Ông/Bà về thủ tục “{{ procedure }}” đã được đăng ký trực tuyến thành công "
                "và đang chờ {{ agency }} tiếp nhận. Ông/Bà sẽ nhận được thông báo khi hồ sơ được tiếp nhận."
+               "\n\nGiấy biên nhận (xem và in lại bất cứ lúc nào, trên mọi thiết bị): {{ receipt_url }}"
                "{% if payment_url %}\n\nHồ sơ chỉ được tiếp nhận sau khi Ông/Bà thanh toán phí, lệ phí trực tuyến tại: "
                "{{ payment_url }}{% endif %}"),
         "en": ("Dossier {{ code }} has been registered online",
                "Your dossier {{ code }} for “{{ procedure }}” was registered online and is waiting to be received "
                "by {{ agency }}. You will be notified when it is received."
+               "\n\nYour receipt (view and print it again at any time, on any device): {{ receipt_url }}"
                "{% if payment_url %}\n\nThe dossier can only be received once you pay the fee online at: "
                "{{ payment_url }}{% endif %}"),
     },

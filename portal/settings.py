@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "payments",
     "filing",
     "tracking",
+    "accounts",
     "backoffice",
     "reporting",
     "national_portal",
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "accounts.context_processors.citizen",
             ],
         },
     },
@@ -445,6 +447,36 @@ RESULT_SIGNING_KEY_PASSPHRASE = os.environ.get("RESULT_SIGNING_KEY_PASSPHRASE", 
 RESULT_SIGNING_AGENCY_DIR = os.environ.get("RESULT_SIGNING_AGENCY_DIR", "")
 # Personal data of a closed dossier is removed this many years after its final status.
 PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5)
+
+# --- Sign-in with VNeID (OpenID Connect, accounts/) ---------------------------------------------
+# Empty issuer or client id: no sign-in link, filing stays anonymous. Endpoints come from the
+# issuer's discovery document unless given one by one (a given one wins).
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "")
+OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "")
+OIDC_JWKS_URI = os.environ.get("OIDC_JWKS_URI", "")
+OIDC_USERINFO_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "")
+OIDC_END_SESSION_ENDPOINT = os.environ.get("OIDC_END_SESSION_ENDPOINT", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_TOKEN_AUTH_METHOD = os.environ.get("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid")
+OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES", "")
+# Claim names (VNeID's by default): the stable subject, ID number, name, birth date, account type, tax code.
+OIDC_CLAIMS = {
+    "subject": os.environ.get("OIDC_CLAIM_SUBJECT", "TechID"),
+    "id_number": os.environ.get("OIDC_CLAIM_ID_NUMBER", "SoDinhDanh"),
+    "full_name": os.environ.get("OIDC_CLAIM_FULL_NAME", "HoVaTen"),
+    "birth_date": os.environ.get("OIDC_CLAIM_BIRTH_DATE", "NgayThangNamSinh"),
+    "account_type": os.environ.get("OIDC_CLAIM_ACCOUNT_TYPE", "LoaiTaiKhoan"),
+    "tax_code": os.environ.get("OIDC_CLAIM_TAX_CODE", "MaSoThue"),
+}
+OIDC_CLOCK_LEEWAY_SECONDS = env_int("OIDC_CLOCK_LEEWAY_SECONDS", 60)
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_METADATA_CACHE_SECONDS = env_int("OIDC_METADATA_CACHE_SECONDS", 300)
+# The secret receipt link of the registration SMS and email (re-printable for years).
+RECEIPT_LINK_DAYS = env_int("RECEIPT_LINK_DAYS", 3650)
 
 # --- Payments ---------------------------------------------------------------------------------
 PAYMENT_SANDBOX_ENABLED = env_bool("PAYMENT_SANDBOX_ENABLED", PORTAL_LOCAL)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("thu-tuc/", include("procedures.urls")),
     path("", include("filing.urls")),
     path("", include("tracking.urls")),
+    path("", include("accounts.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("thanh-toan/", include("payments.urls")),
     path("quan-tri/", admin.site.urls),

@@ -18,7 +18,7 @@ ALLOWED = {
     "dossiers": {"procedures"},
     "notifications": {"procedures", "dossiers"},
     "payments": {"procedures", "dossiers"},
-    "filing": {"procedures", "dossiers", "portal"},
+    "filing": {"procedures", "dossiers", "portal", "accounts"},
     "tracking": {"procedures", "dossiers", "portal"},
     "backoffice": {"procedures", "dossiers", "notifications", "payments"},
     "portal": {"procedures", "dossiers"},
@@ -27,6 +27,8 @@ ALLOWED = {
     "national_portal": {"procedures", "dossiers"},
     "esign": {"procedures", "dossiers"},
     "retention": {"procedures", "dossiers"},
+    # Sign-in with VNeID and "Hồ sơ của tôi" (issue 15); the wizard reads who signed in.
+    "accounts": {"procedures", "dossiers"},
 }
 # The only modules of ``portal`` the apps may import: they import no app themselves.
 SHARED = {"portal.captcha"}
