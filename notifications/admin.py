@@ -75,7 +75,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.action(description=_("Gửi lại các tin gửi lỗi hoặc không đến được người nhận"),
+    @admin.action(description=_("Gửi lại các tin gửi lỗi, không đến được người nhận hoặc lỗi kỹ thuật"),
                   permissions=["change"])
     def resend_failed(self, request, queryset):
         count = services.resend(queryset)
@@ -88,16 +88,20 @@ class NotificationAdmin(admin.ModelAdmin):
                               % {"count": skipped}, messages.WARNING)
 
     def changelist_view(self, request, extra_context=None):
+        # The counts cover what the list shows this user: a clerk's agencies, or everything.
+        visible = self.get_queryset(request)
         since = timezone.now() - timedelta(days=1)
-        counts = dict(Notification.objects.filter(created_at__gte=since).values_list("status")
+        counts = dict(visible.filter(created_at__gte=since).values_list("status")
                       .annotate(n=Count("id")).values_list("status", "n"))
-        by_channel = dict(Notification.objects.filter(created_at__gte=since).values_list("channel")
+        by_channel = dict(visible.filter(created_at__gte=since).values_list("channel")
                           .annotate(n=Count("id")).values_list("channel", "n"))
         extra_context = {
             **(extra_context or {}),
             "dashboard": [(label, counts.get(value, 0), value) for value, label in NotificationStatus.choices],
             "dashboard_channels": [(label, by_channel.get(value, 0)) for value, label in Channel.choices],
             "dashboard_total": sum(counts.values()),
+            # Given up on, whatever their age: each waits for an operator's resend.
+            "dashboard_technical_failures": visible.filter(status=NotificationStatus.TECHNICAL_FAILURE).count(),
         }
         return super().changelist_view(request, extra_context=extra_context)
 

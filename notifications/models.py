@@ -3,7 +3,8 @@
 A row moves ``pending`` → ``sending`` (claimed by one worker under a lease) → ``queued``
 (the SMS provider accepted it) or ``sent`` (the mail server accepted it) → ``delivered`` /
 ``undelivered`` / ``failed`` (delivery receipts). A temporary failure puts it back to
-``pending`` with ``next_attempt_at``; a permanent one ends in ``failed``.
+``pending`` with ``next_attempt_at``; a permanent one ends in ``failed``. A row still unsent
+``NOTIFICATIONS_GIVE_UP_HOURS`` after it was written ends in ``technical_failure``.
 """
 
 from django.core.exceptions import ValidationError
@@ -69,6 +70,9 @@ class NotificationStatus(models.TextChoices):
     DELIVERED = "delivered", _("Đã đến người nhận")
     UNDELIVERED = "undelivered", _("Không đến được người nhận")
     FAILED = "failed", _("Gửi lỗi")
+    # Still unsent (pending, retried or abandoned mid-send) NOTIFICATIONS_GIVE_UP_HOURS after it
+    # was written: the outbox stops trying and an operator decides (GOV.UK Notify's "technical-failure").
+    TECHNICAL_FAILURE = "technical_failure", _("Lỗi kỹ thuật (quá hạn gửi)")
 
 
 # How far along a row is; a delivery receipt never moves a row backwards
@@ -81,6 +85,7 @@ STATUS_RANK = {
     NotificationStatus.DELIVERED: 4,
     NotificationStatus.UNDELIVERED: 4,
     NotificationStatus.FAILED: 4,
+    NotificationStatus.TECHNICAL_FAILURE: 4,
 }
 
 
@@ -99,7 +104,7 @@ class Notification(models.Model):
     body = models.TextField(_("nội dung"), blank=True)
     body_html = models.TextField(_("nội dung HTML"), blank=True)
     segments = models.PositiveSmallIntegerField(_("số tin SMS"), null=True, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=16, choices=NotificationStatus.choices,
+    status = models.CharField(_("trạng thái"), max_length=20, choices=NotificationStatus.choices,
                               default=NotificationStatus.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)

@@ -14,11 +14,12 @@ The guarantees:
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -78,13 +79,46 @@ def _held(notification):
                                        lease_expires_at=notification.lease_expires_at)
 
 
+def _until_recorded(notification, write):
+    """Run ``write`` (one UPDATE, autocommit) until it reaches the database, within the row's lease.
+
+    What the provider answered is known only to this process until it is written down; a
+    lost database connection (a restarted server, ``pg_terminate_backend``, a failover) must
+    not turn a known outcome into an unknown one, which for email means a second copy. So
+    reconnect and try again with a short backoff for as long as the lease keeps the row ours,
+    and only then give up (the row is then reclaimed after its lease, as after a dead worker).
+    """
+    delay = 0.05
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError) as error:
+            if connection.in_atomic_block:
+                raise
+            remaining = (notification.lease_expires_at - timezone.now()).total_seconds()
+            if remaining < delay + 1:
+                logger.error("notification %s: could not record the outcome before its lease ended: %s",
+                             notification.pk, error)
+                raise
+            logger.warning("notification %s: database unavailable while recording (%s); retrying in %.2fs",
+                           notification.pk, error, delay)
+            connection.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 def _record_sent(notification, result, now):
     done = {"lease_expires_at": None, "attempt_started_at": None, "last_error": "", "next_attempt_at": None}
-    if not _held(notification).update(status=result.status, provider_id=result.provider_id, sent_at=now,
-                                      updated_at=now, **done):
-        # A delivery receipt got here first and moved the row on; keep its status.
-        Notification.objects.filter(pk=notification.pk).update(provider_id=result.provider_id, sent_at=now,
-                                                               updated_at=now, **done)
+
+    def write():
+        if not _held(notification).update(status=result.status, provider_id=result.provider_id, sent_at=now,
+                                          updated_at=now, **done):
+            # A delivery receipt got here first and moved the row on (or an earlier try of this
+            # write committed before its connection dropped); keep the status it set.
+            Notification.objects.filter(pk=notification.pk).update(provider_id=result.provider_id, sent_at=now,
+                                                                   updated_at=now, **done)
+
+    _until_recorded(notification, write)
 
 
 def send_notification(notification_id, *, now=None):
@@ -104,10 +138,15 @@ def send_notification(notification_id, *, now=None):
         else:
             result = mail.send_email(notification)
     except PermanentSendError as error:
-        _held(notification).update(status=NotificationStatus.FAILED, last_error=str(error)[:2000],
-                                   lease_expires_at=None, attempt_started_at=None, updated_at=timezone.now())
+        _until_recorded(notification, lambda: _held(notification).update(
+            status=NotificationStatus.FAILED, last_error=str(error)[:2000], lease_expires_at=None,
+            attempt_started_at=None, updated_at=timezone.now()))
         logger.warning("notification %s failed for good: %s", notification_id, error)
         return Attempt(FAILED)
+    except DatabaseError:
+        # Nothing was handed to a provider after the failed statement: leave the row to its
+        # lease (the sweep takes it back) rather than write through a broken connection.
+        raise
     except Exception as error:  # noqa: BLE001 - temporary, or a bug: keep the row and retry, capped
         if not isinstance(error, TemporarySendError):
             logger.exception("unexpected error sending notification %s", notification_id)
@@ -140,14 +179,16 @@ def _retry_later(notification, error):
     # connection dropped mid-request leaves that unknown, for the next attempt to ask about.
     unknown = {} if getattr(error, "outcome_unknown", True) else {"attempt_started_at": None}
     if notification.attempts >= int(settings.NOTIFICATIONS_MAX_ATTEMPTS):
-        _held(notification).update(status=NotificationStatus.FAILED, lease_expires_at=None, updated_at=now,
-                                   last_error=f"Đã thử {notification.attempts} lần. {reason}"[:2000], **unknown)
+        _until_recorded(notification, lambda: _held(notification).update(
+            status=NotificationStatus.FAILED, lease_expires_at=None, updated_at=now,
+            last_error=f"Đã thử {notification.attempts} lần. {reason}"[:2000], **unknown))
         logger.warning("notification %s failed after %s attempts: %s", notification.pk, notification.attempts,
                        reason)
         return Attempt(FAILED)
     delay = retry_delay(notification.attempts)
-    _held(notification).update(status=NotificationStatus.PENDING, lease_expires_at=None, last_error=reason,
-                               next_attempt_at=now + timedelta(seconds=delay), updated_at=now, **unknown)
+    _until_recorded(notification, lambda: _held(notification).update(
+        status=NotificationStatus.PENDING, lease_expires_at=None, last_error=reason,
+        next_attempt_at=now + timedelta(seconds=delay), updated_at=now, **unknown))
     logger.info("notification %s: temporary failure (%s); retry in %.1fs", notification.pk, reason, delay)
     return Attempt(RETRY, retry_in=delay)
 
@@ -161,6 +202,26 @@ def unsent_ids(*, now=None, limit=500):
     abandoned = Q(status=NotificationStatus.SENDING, lease_expires_at__lt=now)
     return list(Notification.objects.filter(never_tried | retry_lost | abandoned)
                 .order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def give_up_on_stuck(*, now=None):
+    """Turn rows still unsent ``NOTIFICATIONS_GIVE_UP_HOURS`` after they were written into technical failures.
+
+    Pending (never sent, or retried over and over) and abandoned ``sending`` rows qualify; a
+    row a worker is sending right now (its lease still running) is left to that worker. The
+    row keeps ``attempt_started_at``, so an operator's resend first asks the SMS provider
+    whether an interrupted attempt got through. Returns how many rows were given up.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=float(settings.NOTIFICATIONS_GIVE_UP_HOURS))
+    stuck = Q(status=NotificationStatus.PENDING) | Q(status=NotificationStatus.SENDING, lease_expires_at__lt=now)
+    given_up = Notification.objects.filter(stuck, created_at__lt=cutoff).update(
+        status=NotificationStatus.TECHNICAL_FAILURE, lease_expires_at=None, next_attempt_at=None, updated_at=now,
+        last_error=f"Không gửi được trong {settings.NOTIFICATIONS_GIVE_UP_HOURS:g} giờ; đã ngừng thử.")
+    if given_up:
+        logger.warning("%s notifications still unsent after %s hours: marked as technical failures", given_up,
+                       settings.NOTIFICATIONS_GIVE_UP_HOURS)
+    return given_up
 
 
 def record_delivery_status(notification_id, *, provider_id, provider_status, error_code="", error_message=""):

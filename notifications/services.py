@@ -52,19 +52,23 @@ def _write_outbox_rows(sender, *, dossier, event, context, **kwargs):
     queue_dossier_notifications(dossier, event, context=context)
 
 
+RESENDABLE = [NotificationStatus.FAILED, NotificationStatus.UNDELIVERED, NotificationStatus.TECHNICAL_FAILURE]
+
+
 @transaction.atomic
 def resend(notifications):
-    """Put failed or undelivered messages back in the outbox for a fresh set of attempts.
+    """Put failed, undelivered or given-up messages back in the outbox for a fresh set of attempts.
 
-    Returns how many rows were reset; rows in any other status are left alone.
+    Returns how many rows were reset; rows in any other status are left alone. An attempt whose
+    outcome was never known stays recorded (``attempt_started_at``), so the first new attempt of
+    an SMS asks the provider before sending: an operator's resend does not make a second copy.
     """
     ids = list(
-        Notification.objects.filter(pk__in=[n.pk for n in notifications],
-                                    status__in=[NotificationStatus.FAILED, NotificationStatus.UNDELIVERED])
+        Notification.objects.filter(pk__in=[n.pk for n in notifications], status__in=RESENDABLE)
         .values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids).update(
         status=NotificationStatus.PENDING, attempts=0, next_attempt_at=None, lease_expires_at=None,
-        attempt_started_at=None, provider_id="", sent_at=None, delivered_at=None, updated_at=timezone.now())
+        provider_id="", sent_at=None, delivered_at=None, updated_at=timezone.now())
     if ids:
         enqueue_on_commit(ids)
     return len(ids)

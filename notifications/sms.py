@@ -170,8 +170,9 @@ class TwilioBackend(BaseSmsBackend):
         try:
             messages = self.client.messages.list(to=to, limit=50)
         except (RequestException, TwilioException, OSError) as error:
-            # Cannot tell: better to wait than to risk a second SMS.
-            raise TemporarySendError(f"Twilio (kiểm tra tin đã gửi): {error}") from error
+            # Cannot tell: better to wait than to risk a second SMS. The earlier attempt's
+            # outcome stays unknown, so the next attempt asks again before sending.
+            raise TemporarySendError(f"Twilio (kiểm tra tin đã gửi): {error}", outcome_unknown=True) from error
         slack = since - timedelta(seconds=60)
         for message in messages:
             if message.body == body and message.date_created and message.date_created >= slack:

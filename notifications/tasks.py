@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from . import sending
 
@@ -19,7 +19,15 @@ def send_notification(self, notification_id):
     temporary failure schedules this task again after the backoff the row records; if
     that cannot be published, the periodic sweep finds the row.
     """
-    attempt = sending.send_notification(notification_id)
+    try:
+        attempt = sending.send_notification(notification_id)
+    except DatabaseError as error:
+        # The database went away before anything was handed to a provider (a claim or a
+        # render that failed): try again soon on a fresh connection; the sweep is the backstop.
+        if self.request.is_eager:
+            raise
+        logger.warning("notification %s: database unavailable (%s); trying again", notification_id, error)
+        raise self.retry(countdown=1, max_retries=None) from error
     if attempt.outcome == sending.RETRY and not self.request.is_eager:
         raise self.retry(countdown=attempt.retry_in, max_retries=None)
     return attempt.outcome
@@ -27,7 +35,12 @@ def send_notification(self, notification_id):
 
 @shared_task(ignore_result=True)
 def send_unsent_notifications():
-    """Periodic sweep (Celery beat): queue rows that were never sent (broker down, worker died, lost retry)."""
+    """Periodic sweep (Celery beat): queue rows that were never sent (broker down, worker died, lost retry).
+
+    Rows unsent for longer than ``NOTIFICATIONS_GIVE_UP_HOURS`` become technical failures first,
+    for an operator to resend from the message log.
+    """
+    sending.give_up_on_stuck()
     return enqueue(sending.unsent_ids())
 
 

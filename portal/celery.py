@@ -3,7 +3,7 @@ and the Redis transport it uses (``CELERY_BROKER_TRANSPORT``)."""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -41,3 +41,20 @@ class RedisTransport(kombu_redis.Transport):
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_database_connections(task=None, **kwargs):
+    """What Django does around each request, around each task: keep a healthy connection, drop a broken one.
+
+    Celery's own Django fix-up closes the connection after every task unless
+    ``CELERY_DB_REUSE_MAX`` is set (a new PostgreSQL connection per message); with it set,
+    this keeps ``CONN_MAX_AGE`` and ``CONN_HEALTH_CHECKS`` working in workers as in the web
+    process, so a connection the server terminated is replaced before the next task uses it.
+    """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -152,13 +152,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits, captcha); Redis in production --------------------------
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Django's Redis cache, answered from the process's memory while Redis is down, so a
+    # stopped Redis never turns a filing or a lookup into a 500 (portal/cache.py).
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": CACHE_URL,
+                          "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-ratelimit warns that a per-process cache is not shared between workers;
-# that is the point of CACHE_URL in production, and harmless locally.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if PORTAL_LOCAL and not CACHE_URL else []
-# Anonymous public catalogue pages are kept whole in the cache this long (portal/pagecache.py;
+# that is the point of CACHE_URL in production, and harmless locally. With CACHE_URL it only
+# warns that it does not know portal.cache's class, which is Django's RedisCache underneath.
+SILENCED_SYSTEM_CHECKS = (["django_ratelimit.E003", "django_ratelimit.W001"] if PORTAL_LOCAL and not CACHE_URL
+                          else ["django_ratelimit.W001"])
+# Anonymous public catalogue pages are kept whole in the cache this long (procedures/pagecache.py;
 # any catalogue change makes them stale at once). 0 turns the page cache off. Without a shared
 # cache (CACHE_URL) each process has its own, which only a single-process local server may use.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if CACHE_URL or PORTAL_LOCAL else 0)
@@ -337,6 +342,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep a worker's database connection between tasks (Celery's fix-up otherwise opens one per
+# task); portal.celery closes a broken or too old one around each task, as Django does per request.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
@@ -351,7 +359,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     "send-unsent-notifications": {
         "task": "notifications.tasks.send_unsent_notifications",
-        "schedule": env_int("NOTIFICATIONS_SWEEP_SECONDS", 60),
+        # With the lease below, a dead worker's messages go out again within a minute.
+        "schedule": env_int("NOTIFICATIONS_SWEEP_SECONDS", 10),
     },
     "delete-expired-drafts": {
         "task": "filing.tasks.delete_expired_drafts",
@@ -382,7 +391,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@dichvucong.example.gov.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -398,17 +407,21 @@ TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
 # Only for tests and staging: point the official client at another host.
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
-TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 15)
+TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 10)
 
 # --- Notification outbox (see README, "Notifications") ----------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 10)
 # Temporary failures wait base × 2^(attempt − 1) seconds, at most the cap.
 NOTIFICATIONS_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS") or 30)
 NOTIFICATIONS_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_MAX_SECONDS") or 3600)
-# A worker owns a row it claimed for this long; longer than any send (TWILIO_TIMEOUT, EMAIL_TIMEOUT).
-NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS") or 120)
+# A worker owns a row it claimed for this long: longer than one attempt (the "already sent?"
+# question and the send, TWILIO_TIMEOUT or EMAIL_TIMEOUT each), short enough that a dead
+# worker's rows are sent again within a minute (lease + NOTIFICATIONS_SWEEP_SECONDS).
+NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS") or 45)
 # The sweep leaves rows younger than this to the task queued on commit.
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS") or 60)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS") or 30)
+# A row still unsent this long after it was written becomes a technical failure (GOV.UK Notify: 72 h).
+NOTIFICATIONS_GIVE_UP_HOURS = float(os.environ.get("NOTIFICATIONS_GIVE_UP_HOURS") or 72)
 
 # --- The portal -------------------------------------------------------------------------------
 # Absolute address of the portal, used in SMS, email and QR codes.

@@ -108,3 +108,46 @@ def test_a_clerk_sees_only_the_messages_of_their_agencies(client):
     assert "SM-own-agency" in page
     assert "SM-other-agency" not in page
     assert client.get(reverse("admin:notifications_notification_change", args=[other_row.pk])).status_code in (302, 404)
+
+
+def test_a_clerks_dashboard_counts_only_their_agencies_messages(client, admin_client):
+    from tests.backoffice.helpers import clerk
+
+    own = DossierFactory()
+    other = DossierFactory()
+    make_row(NotificationStatus.FAILED, dossier=own)
+    make_row(NotificationStatus.FAILED, dossier=other)
+    make_row(NotificationStatus.DELIVERED, dossier=other)
+    make_row(NotificationStatus.TECHNICAL_FAILURE, dossier=other)
+    client.force_login(clerk(own.agency))
+    url = reverse("admin:notifications_notification_changelist")
+
+    page = client.get(url).content.decode()
+    assert "Tin nhắn, thư trong 24 giờ qua: 1" in page
+    assert '<td data-status="failed"><a href="?status__exact=failed">1</a></td>' in page
+    assert '<td data-status="delivered"><a href="?status__exact=delivered">0</a></td>' in page
+    assert 'data-technical-failures="0"' in page
+    # A superuser sees them all.
+    page = admin_client.get(url).content.decode()
+    assert "Tin nhắn, thư trong 24 giờ qua: 4" in page
+    assert '<td data-status="failed"><a href="?status__exact=failed">2</a></td>' in page
+
+
+def test_technical_failures_of_any_age_are_counted_and_resent_by_an_operator(admin_client,
+                                                                              django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = make_row(NotificationStatus.TECHNICAL_FAILURE, created_at=timezone.now() - timedelta(days=4),
+                   attempts=3, last_error="Không gửi được trong 72 giờ; đã ngừng thử.")
+    url = reverse("admin:notifications_notification_changelist")
+    page = admin_client.get(url).content.decode()
+    assert 'data-technical-failures="1"' in page
+    assert "1 tin lỗi kỹ thuật" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"action": "resend_failed", "_selected_action": [old.pk]}, follow=True)
+    assert "Đã đưa 1 tin vào hàng đợi gửi lại." in response.content.decode()
+    old.refresh_from_db()
+    assert old.status == NotificationStatus.SENT
+    assert [m["notification_id"] for m in InMemoryBackend.outbox] == [old.pk]

@@ -97,21 +97,40 @@ def test_a_rolled_back_status_change_sends_nothing(outbox):
 
 def test_worker_killed_in_the_middle_of_sending_delivers_exactly_once(outbox):
     # Twilio takes the message but the answer is held back; the worker dies waiting for it.
+    # The email row waits behind it in the queue, and must go out once too.
     outbox.twilio.hold(seconds=60)
     first = outbox.start_worker(NOTIFICATIONS_LEASE_SECONDS=3)
-    dossier = file_dossier(applicant_email="")
+    dossier = file_dossier()
     outbox.twilio.wait_for_messages(1)
     first.kill()
     assert rows(dossier)[Channel.SMS].status == NotificationStatus.SENDING
     # A new worker with its beat: the sweep finds the abandoned row once the lease is over.
     outbox.start_worker(beat=True, NOTIFICATIONS_LEASE_SECONDS=3)
-    wait_until(lambda: rows(dossier)[Channel.SMS].status == NotificationStatus.QUEUED, timeout=30,
-               message="the abandoned row to be settled")
+    wait_until(lambda: settled(dossier), timeout=30, message="the abandoned row and the email to be settled")
     time.sleep(2)
     [message] = outbox.twilio.messages
     row = rows(dossier)[Channel.SMS]
     assert row.provider_id == message["sid"] and row.attempts == 2
     assert len([r for r in outbox.twilio.requests if r[2] == 201]) == 1
+    [mail] = outbox.smtp.messages
+    assert mail["message"]["Message-ID"] == f"<{rows(dossier)[Channel.EMAIL].provider_id}>"
+
+
+def test_worker_killed_while_the_mail_server_has_not_answered_delivers_the_email_once(outbox):
+    # The SMTP server keeps the sender waiting before accepting the recipient; the worker dies there.
+    outbox.smtp.hold_next(seconds=60)
+    first = outbox.start_worker(NOTIFICATIONS_LEASE_SECONDS=3)
+    dossier = file_dossier(applicant_phone="")
+    wait_until(lambda: outbox.smtp.held == 1, message="the email to be in the middle of its SMTP dialogue")
+    first.kill()
+    assert rows(dossier)[Channel.EMAIL].status == NotificationStatus.SENDING
+    outbox.start_worker(beat=True, NOTIFICATIONS_LEASE_SECONDS=3)
+    wait_until(lambda: rows(dossier)[Channel.EMAIL].status == NotificationStatus.SENT, timeout=30,
+               message="the abandoned email row to be sent")
+    time.sleep(2)
+    [mail] = outbox.smtp.messages
+    row = rows(dossier)[Channel.EMAIL]
+    assert mail["message"]["Message-ID"] == f"<{row.provider_id}>" and row.attempts == 2
 
 
 def test_redis_down_while_filing_then_messages_arrive_exactly_once(outbox, own_redis):

@@ -249,3 +249,45 @@ def test_smtp_server_down_is_temporary(smtp_settings):
     assert sending.send_notification(row.pk).outcome == sending.RETRY
     row.refresh_from_db()
     assert "ConnectionRefusedError" in row.last_error
+
+
+def test_rows_unsent_past_the_limit_become_technical_failures(settings):
+    settings.NOTIFICATIONS_GIVE_UP_HOURS = 72
+    now = timezone.now()
+    old = now - timedelta(hours=73)
+    retried = sms_row(status=NotificationStatus.PENDING, created_at=old, attempts=4,
+                      next_attempt_at=now + timedelta(minutes=5))
+    abandoned = sms_row(status=NotificationStatus.SENDING, created_at=old, attempts=1,
+                        lease_expires_at=now - timedelta(seconds=1), attempt_started_at=old)
+    in_flight = sms_row(status=NotificationStatus.SENDING, created_at=old, attempts=1,
+                        lease_expires_at=now + timedelta(seconds=30))
+    young = sms_row(status=NotificationStatus.PENDING, created_at=now - timedelta(hours=71), attempts=2)
+    sent = sms_row(status=NotificationStatus.SENT, created_at=old)
+
+    assert sending.give_up_on_stuck(now=now) == 2
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses[retried.pk] == statuses[abandoned.pk] == NotificationStatus.TECHNICAL_FAILURE
+    assert statuses[in_flight.pk] == NotificationStatus.SENDING  # its worker is still on it
+    assert statuses[young.pk] == NotificationStatus.PENDING
+    assert statuses[sent.pk] == NotificationStatus.SENT
+    abandoned.refresh_from_db()
+    assert abandoned.last_error == "Không gửi được trong 72 giờ; đã ngừng thử."
+    # The interrupted attempt stays recorded: a resend asks the provider first.
+    assert abandoned.attempt_started_at == old
+    assert sending.unsent_ids(now=now) == [young.pk]
+
+
+def test_a_resent_row_whose_earlier_attempt_got_through_is_not_sent_again(django_capture_on_commit_callbacks):
+    from notifications import services
+
+    row = sms_row()
+    started = timezone.now() - timedelta(minutes=1)
+    # The provider has it, but the worker died before recording; the row was given up on.
+    InMemoryBackend().send(notification_id=row.pk, to=row.recipient, body=row.body)
+    Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.TECHNICAL_FAILURE,
+                                                  attempt_started_at=started)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resend(Notification.objects.filter(pk=row.pk)) == 1
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT
+    assert len(InMemoryBackend.outbox) == 1 and row.provider_id == InMemoryBackend.outbox[0]["sid"]
