@@ -138,8 +138,9 @@ def send_notification(notification_id, *, now=None):
         else:
             result = mail.send_email(notification)
     except PermanentSendError as error:
+        reason = str(error)[:2000]
         _until_recorded(notification, lambda: _held(notification).update(
-            status=NotificationStatus.FAILED, last_error=str(error)[:2000], lease_expires_at=None,
+            status=NotificationStatus.FAILED, last_error=reason, lease_expires_at=None,
             attempt_started_at=None, updated_at=timezone.now()))
         logger.warning("notification %s failed for good: %s", notification_id, error)
         return Attempt(FAILED)
