@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('dossiers', '0002_filed_by_account'),
+        ('dossiers', '0001_initial'),
     ]
 
     operations = [
