@@ -10,7 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", views.choose_language, name="choose_language"),
-    path("captcha/", include("captcha.urls")),
+    path("captcha/", include("portal.captcha")),  # signed keys, no rows (portal/captcha.py)
     path("thu-tuc/", include("procedures.urls")),
     path("", include("filing.urls")),
     path("", include("tracking.urls")),

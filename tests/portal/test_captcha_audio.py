@@ -3,9 +3,9 @@
 import shutil
 
 import pytest
-from captcha.models import CaptchaStore
 from django.urls import reverse
 
+from portal.captcha import new_key
 from tests.fixtures.services import service_missing
 
 
@@ -15,7 +15,7 @@ def test_audio_captcha_is_a_wav_file(client, settings):
     if not flite:
         service_missing("flite not installed (apt-get install flite): the audio captcha cannot speak")
     settings.CAPTCHA_FLITE_PATH = flite
-    key = CaptchaStore.generate_key()
+    key = new_key()
 
     response = client.get(reverse("captcha-audio", args=[key]))
 

@@ -1,0 +1,93 @@
+"""The captcha's signed keys (portal/captcha.py): no row per form shown, an answer works once only.
+
+These tests turn the test mode off, so "PASSED" is not accepted and the real characters must be typed.
+"""
+
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+
+from portal.captcha import challenge_of, new_key
+from tests.factories import DossierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def real_captcha(settings):
+    settings.CAPTCHA_TEST_MODE = False
+    settings.LOOKUP_RATE = "1000/m"
+
+
+def _key_on(page):
+    return re.search(r'name="captcha_0" value="(\w+)"', page.content.decode()).group(1)
+
+
+def _lookup(client, code, key, answer):
+    return client.post("/tim-kiem/", {"code": code, "captcha_0": key, "captcha_1": answer})
+
+
+def test_showing_a_form_writes_no_captcha_row(client, django_assert_max_num_queries):
+    client.get("/tim-kiem/")
+    with django_assert_max_num_queries(2):  # the page's own (session, none for the captcha)
+        page = client.get("/tim-kiem/")
+    assert challenge_of(_key_on(page))
+    assert not CaptchaStore.objects.exists()
+
+
+def test_the_right_answer_works_once_only(client):
+    dossier = DossierFactory()
+    page = client.get("/tim-kiem/")
+    key = _key_on(page)
+    answer = challenge_of(key).lower()  # case does not matter
+
+    found = _lookup(client, dossier.code, key, f"  {answer} ")
+    assert dossier.code in found.content.decode()
+    assert "Mã xác nhận không đúng" not in found.content.decode()
+
+    again = _lookup(client, dossier.code, key, answer)
+    assert "Mã xác nhận không đúng hoặc đã hết hạn" in again.content.decode()
+    assert dossier.code in again.content.decode()  # what was typed is kept
+
+
+def test_a_wrong_answer_uses_the_key_up(client):
+    dossier = DossierFactory()
+    key = _key_on(client.get("/tim-kiem/"))
+    assert "Mã xác nhận không đúng" in _lookup(client, dossier.code, key, "sai").content.decode()
+    refused = _lookup(client, dossier.code, key, challenge_of(key))
+    assert "Mã xác nhận không đúng hoặc đã hết hạn" in refused.content.decode()
+
+
+def test_a_forged_or_altered_key_is_refused(client):
+    dossier = DossierFactory()
+    key = new_key()
+    altered = key[:12] + "ffffffff" + key[20:]  # a later expiry, the old signature
+    assert challenge_of(altered) is None
+    assert challenge_of("0" * 40) is None
+    assert challenge_of("<script>") is None
+    for bad in (altered, "0" * 40, "x", ""):
+        page = _lookup(client, dossier.code, bad, "ABCDE").content.decode()
+        assert "Mã xác nhận" in page and dossier.code in page
+
+
+def test_an_expired_key_is_refused(client, settings):
+    settings.CAPTCHA_TIMEOUT = 0
+    key = new_key()
+    assert challenge_of(key) is None
+    assert client.get(f"/captcha/image/{key}/").status_code == 410
+
+
+def test_the_image_and_the_refresh_link(client):
+    key = new_key()
+    image = client.get(f"/captcha/image/{key}/")
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/png"
+    assert image.content == client.get(f"/captcha/image/{key}/").content  # the same key, the same image
+    assert client.get(f"/captcha/image/{'0' * 40}/").status_code == 410
+
+    assert client.get("/captcha/refresh/").status_code == 404  # only for the page's script
+    fresh = client.get("/captcha/refresh/", headers={"x-requested-with": "XMLHttpRequest"}).json()
+    assert challenge_of(fresh["key"])
+    assert fresh["image_url"] == f"/captcha/image/{fresh['key']}/"
+    assert not CaptchaStore.objects.exists()
