@@ -379,6 +379,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400,
     },
 }
+# Exactly one beat however many are started (a second one by mistake, a replacement during a
+# deploy): celery-redbeat keeps the schedule in Redis and the running beat holds a lock there,
+# renewed every loop; another beat waits for the lock and takes over within
+# REDBEAT_LOCK_TIMEOUT seconds of the holder's death. A local machine keeps Celery's file scheduler.
+CELERY_BEAT_SCHEDULER = os.environ.get("CELERY_BEAT_SCHEDULER") or (
+    "redbeat.RedBeatScheduler" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) and not PORTAL_LOCAL
+    else "celery.beat:PersistentScheduler")
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 5)
+CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL") or CELERY_BROKER_URL
+CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "redbeat:")
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("REDBEAT_LOCK_TIMEOUT", 30)
 
 # --- Email (Django's SMTP backend in production) ----------------------------------------
 EMAIL_BACKEND = os.environ.get(
