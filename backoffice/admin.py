@@ -9,32 +9,41 @@ allowed from the current state (``backoffice.forms``), each applied by a
 service with the version the page showed.
 """
 
-from datetime import date
+from copy import copy
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dossiers import deadlines, roles
-from dossiers.declaration import describe, normalise_phone
+from dossiers import deadlines, links, printing, roles
+from dossiers.declaration import describe
 from dossiers.models import DayOffOverride, Dossier, DossierEvent, DossierFile, SupplementRequest
-from dossiers.services import DossierChanged, receive_dossier
+from dossiers.services import DossierChanged
 from dossiers.workflow import FINAL_STATUSES, DossierStatus, TransitionNotAllowed, allowed_actions
 from notifications.admin import NotificationInline
 
 from . import (
+    exports,
+    queue,
     rating_admin,  # noqa: F401 - registers the ratings' pages
     slips,
+    summary,
 )
+from .changelist import MIN_NAME_LENGTH, CappedPaginator, CatalogueChoicesFilter, search_condition
 from .forms import FORMS
 from .templatetags.backoffice import action_label
 
@@ -92,7 +101,8 @@ class DateRangeFilter(admin.FieldListFilter):
         self.param_from = f"{field_path}__tu_ngay"
         self.param_to = f"{field_path}__den_ngay"
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_path = f"{field_path}__date" if field.get_internal_type() == "DateTimeField" else field_path
+        self.lookup_path = field_path
+        self.is_datetime = field.get_internal_type() == "DateTimeField"
 
     def expected_parameters(self):
         return [self.param_from, self.param_to]
@@ -110,6 +120,14 @@ class DateRangeFilter(admin.FieldListFilter):
 
     def queryset(self, request, queryset):
         start, end = self._date(self.param_from), self._date(self.param_to)
+        if self.is_datetime:
+            # Instants from the start of the first local day to the start of the day after the
+            # last: an index on the column serves it (``__date`` would cast every row).
+            if start:
+                queryset = queryset.filter(**{f"{self.lookup_path}__gte": _day_start(start)})
+            if end:
+                queryset = queryset.filter(**{f"{self.lookup_path}__lt": _day_start(end + timedelta(days=1))})
+            return queryset
         if start:
             queryset = queryset.filter(**{f"{self.lookup_path}__gte": start})
         if end:
@@ -127,6 +145,49 @@ class DateRangeFilter(admin.FieldListFilter):
                              if key not in (self.param_from, self.param_to) for value in values],
             "reset_url": changelist.get_query_string(remove=[self.param_from, self.param_to]),
         }
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class WorkQueueFilter(admin.SimpleListFilter):
+    """The day's work (``backoffice.queue``): the list's default when nothing else is asked for.
+
+    Opening the list bare shows every queue at once; any search, filter or ``viec=tat-ca``
+    shows every dossier again, so a clerk searching for a code always finds it.
+    """
+
+    title = _("việc cần làm")
+    parameter_name = "viec"
+
+    def __init__(self, request, params, model, model_admin):
+        # Only the order and the page may be set for the default to apply.
+        self.is_default = not (set(request.GET) - {"o", "p"})
+        self.user = request.user
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(queue.TODAY, _("Việc trong ngày")), *[(item.slug, item.label) for item in queue.QUEUES],
+                (queue.ALL, _("Tất cả hồ sơ"))]
+
+    def value(self):
+        value = super().value()
+        if value is None and self.is_default:
+            return queue.TODAY
+        return value
+
+    def choices(self, changelist):
+        # No "Tất cả" entry of Django's: it would mean the default again; ours is in the lookups.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        return queue.filter_queue(queryset, self.value(), self.user)
 
 
 # --- Dossiers -------------------------------------------------------------------------------------
@@ -154,23 +215,28 @@ def days_left_badge(dossier, calendar, today):
 @admin.register(Dossier)
 class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
     dossier_path = ""
-    list_display = ["code", "procedure_name", "applicant", "status_label", "received_at", "appointment_date"]
+    list_display = ["code", "procedure_name", "applicant", "status_label", "received_on", "appointment_on"]
     list_display_links = ["code"]
     list_select_related = ["procedure", "agency"]
     list_filter = [
-        "status", DeadlineFilter,
-        ("procedure", admin.RelatedOnlyFieldListFilter),
-        ("procedure__sector", admin.RelatedOnlyFieldListFilter),
-        ("agency", admin.RelatedOnlyFieldListFilter),
+        WorkQueueFilter, "status", DeadlineFilter,
+        ("agency", CatalogueChoicesFilter),
+        ("procedure__sector", CatalogueChoicesFilter),
+        ("procedure", CatalogueChoicesFilter),
         ("received_at", DateRangeFilter),
         ("appointment_date", DateRangeFilter),
         ("submitted_at", DateRangeFilter),
     ]
-    search_fields = ["code", "applicant_name", "organisation_name", "applicant_phone", "applicant_id_number"]
-    search_help_text = _("Tìm theo mã hồ sơ, họ tên người nộp, số điện thoại hoặc số định danh cá nhân.")
-    list_per_page = 100
+    # The search box needs a non-empty list; what a term means is ``changelist.search_condition``.
+    search_fields = ["code"]
+    search_help_text = _("Tìm theo mã hồ sơ (đủ mã hoặc phần đầu), họ tên người nộp (có hoặc không dấu), "
+                         "số điện thoại hoặc số định danh cá nhân.")
+    list_per_page = 50
+    paginator = CappedPaginator
     show_full_result_count = False
-    actions = ["receive_selected"]
+    # Counting each filter's choices over a million dossiers costs seconds a page.
+    show_facets = admin.ShowFacets.NEVER
+    actions = None
     inlines = [NotificationInline]
     readonly_fields = ["national_status", "status_label", "days_left"]
     fieldsets = [
@@ -201,15 +267,26 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("thủ tục"), ordering="procedure__name")
     def procedure_name(self, dossier):
-        return dossier.procedure.name
+        # Cut by the stylesheet to one line; the full name on hover.
+        return format_html('<span class="cell-clip" title="{}">{}</span>', dossier.procedure.name,
+                           dossier.procedure.name)
 
     @admin.display(description=_("người nộp"), ordering="applicant_name")
     def applicant(self, dossier):
-        return dossier.organisation_name or dossier.applicant_name
+        name = dossier.organisation_name or dossier.applicant_name
+        return format_html('<span class="cell-clip" title="{}">{}</span>', name, name)
 
     @admin.display(description=_("trạng thái"), ordering="status")
     def status_label(self, dossier):
         return status_badge(dossier)
+
+    @admin.display(description=_("tiếp nhận"), ordering="received_at")
+    def received_on(self, dossier):
+        return date_format(timezone.localtime(dossier.received_at), "d/m/Y") if dossier.received_at else "—"
+
+    @admin.display(description=_("hẹn trả"), ordering="appointment_date")
+    def appointment_on(self, dossier):
+        return date_format(dossier.appointment_date, "d/m/Y") if dossier.appointment_date else "—"
 
     @admin.display(description=_("mã trạng thái quốc gia"))
     def national_status(self, dossier):
@@ -230,16 +307,31 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         return [*self.list_display, days_left]
 
+    def get_ordering(self, request):
+        # The day's work by deadline, the first due first; everything else newest first.
+        if WorkQueueFilter.parameter_name in request.GET or not (set(request.GET) - {"p"}):
+            if request.GET.get(WorkQueueFilter.parameter_name) != queue.ALL:
+                return ["appointment_date", "submitted_at"]
+        return super().get_ordering(request)
+
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # Phones are stored normalised (+84…): "0912 345 678" finds them too.
-        try:
-            phone = normalise_phone(search_term, mobile_only=False)
-        except ValidationError:
-            phone = None
-        if phone:
-            queryset |= self.get_queryset(request).filter(applicant_phone=phone)
-        return queryset, may_have_duplicates
+        condition, hint = search_condition(search_term)
+        if condition is None:
+            return queryset, False
+        if hint == "short":
+            messages.info(request, gettext("Nhập ít nhất %(count)s ký tự của họ tên để tìm theo tên.")
+                          % {"count": MIN_NAME_LENGTH})
+        return queryset.filter(condition), False
+
+    def changelist_view(self, request, extra_context=None):
+        visible = self.get_queryset(request)
+        extra_context = {
+            **(extra_context or {}),
+            "queue_counts": queue.counts(visible, request.user),
+            "export_formats": exports.FORMATS,
+            "shows_leader_view": summary.may_see(request.user),
+        }
+        return super().changelist_view(request, extra_context)
 
     # --- Admin URLs: every one resolves the dossier through the scoped queryset ---
 
@@ -248,6 +340,9 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("so-theo-doi/", wrap(self.tracking_log_view), name=f"{info}_tracking_log"),
+            path("tinh-hinh/", wrap(self.summary_view), name=f"{info}_summary"),
+            path("xuat/<slug:fmt>/", wrap(self.export_view), name=f"{info}_export"),
+            path("<path:object_id>/phieu/<slug:kind>/pdf/", wrap(self.slip_pdf_view), name=f"{info}_slip_pdf"),
             path("<path:object_id>/thao-tac/<slug:action>/", wrap(self.transition_view),
                  name=f"{info}_transition"),
             path("<path:object_id>/tep/<int:file_id>/", wrap(self.file_view), name=f"{info}_file"),
@@ -272,18 +367,64 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         dossier = self._scoped_dossier(request, object_id)
         events = list(dossier.events.select_related("actor"))
         files = list(dossier.files.all())
+        transition_forms = self._transition_forms(request, dossier)
         extra_context = {
             **(extra_context or {}),
             "dossier": dossier,
             "declaration_rows": describe(dossier.declaration_schema or [], dossier.declaration or {}),
             "files": files,
+            "previews": [item for item in files if item.content_type in INLINE_TYPES],
             "events": events,
             "supplement_requests": list(dossier.supplement_requests.all()),
-            "transition_forms": self._transition_forms(request, dossier),
+            "transition_forms": transition_forms,
             "slips": slips.available_slips(dossier, events),
             "is_final": dossier.status in FINAL_STATUSES,
+            "days_left": days_left_badge(dossier, deadlines.WorkingCalendar(), timezone.localdate()),
+            "neighbours": self._neighbours(request, dossier),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _neighbours(self, request, dossier):
+        """The previous and next dossier of the list the clerk came from, with that list's filters.
+
+        The list's filters travel in ``_changelist_filters`` (Django's preserved filters);
+        the list is rebuilt from them and read around the clerk's page only (one query of
+        at most ``list_per_page + 2`` ids), so the links cost the same on any table.
+        """
+        filters = request.GET.get("_changelist_filters")
+        if filters is None:
+            return None
+        list_request = copy(request)
+        list_request.GET = QueryDict(filters)
+        try:
+            changelist = self.get_changelist_instance(list_request)
+        except (IncorrectLookupParameters, ValidationError, ValueError):
+            return None
+        page = changelist.page_num
+        start = max(page * self.list_per_page - 1, 0)
+        ids = list(changelist.queryset.values_list("pk", flat=True)[start:(page + 1) * self.list_per_page + 1])
+        if dossier.pk not in ids:
+            return None
+        position = ids.index(dossier.pk)
+        first_index = start  # the absolute position of ids[0] in the list
+
+        def link(index):
+            if not 0 <= index < len(ids):
+                return None
+            params = QueryDict(filters, mutable=True)
+            list_page = (first_index + index) // self.list_per_page
+            if list_page:
+                params["p"] = str(list_page + 1)
+            else:
+                params.pop("p", None)
+            query = urlencode({"_changelist_filters": params.urlencode()})
+            return f"{self._change_url_for(ids[index])}?{query}"
+
+        return {"previous": link(position - 1), "next": link(position + 1),
+                "list_url": f"{reverse('admin:dossiers_dossier_changelist')}?{filters}"}
+
+    def _change_url_for(self, pk):
+        return reverse("admin:dossiers_dossier_change", args=[pk])
 
     def transition_view(self, request, object_id, action):
         """GET: the action's form on its own page; POST: apply it and go back to the dossier."""
@@ -346,7 +487,13 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         response = FileResponse(handle, as_attachment=attachment.content_type not in INLINE_TYPES,
                                 filename=attachment.original_name, content_type=attachment.content_type)
         response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "sandbox"
+        # Shown in the dossier page's preview frame (same origin only). A PDF needs the
+        # browser's viewer, which a sandboxed document may not start; anything else is sandboxed.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        if attachment.content_type == "application/pdf":
+            response["Content-Security-Policy"] = "frame-ancestors 'self'"
+        else:
+            response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'"
         return response
 
     def slip_view(self, request, object_id, kind):
@@ -358,6 +505,51 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if slip not in slips.available_slips(dossier, events):
             raise Http404
         return TemplateResponse(request, slip.template, slips.slip_context(dossier, slip, events))
+
+    def slip_pdf_view(self, request, object_id, kind):
+        """The slip as a one-sheet PDF (WeasyPrint, fonts embedded): the same page the browser prints."""
+        dossier = self._scoped_dossier(request, object_id)
+        slip = slips.SLIPS.get(kind)
+        if slip is None:
+            raise Http404
+        events = list(dossier.events.select_related("actor"))
+        if slip not in slips.available_slips(dossier, events):
+            raise Http404
+        context = {**slips.slip_context(dossier, slip, events), "pdf": True,
+                   "qr": printing.qr_png_tag(links.lookup_url(dossier))}
+        html = render_to_string(slip.template, context, request=request)
+        return printing.pdf_response(html, f"{slip.kind}-{dossier.code}.pdf")
+
+    def export_view(self, request, fmt):
+        """The list as the clerk filtered it (scope, filters, search, order), as CSV or XLSX."""
+        if not self.has_view_permission(request) or fmt not in exports.RESPONSES:
+            raise Http404
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, gettext("Bộ lọc không hợp lệ; hãy chọn lại bộ lọc rồi xuất tệp."))
+            return HttpResponseRedirect(reverse("admin:dossiers_dossier_changelist"))
+        return exports.RESPONSES[fmt](changelist.queryset)
+
+    def summary_view(self, request):
+        """The leader's view: this month's figures per agency (``backoffice.summary``)."""
+        if not summary.may_see(request.user):
+            raise PermissionDenied
+        today = timezone.localdate()
+        try:
+            month = date.fromisoformat(request.GET.get("thang", "") + "-01")
+        except ValueError:
+            month = today
+        return TemplateResponse(request, "admin/dossiers/dossier/summary.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Tình hình giải quyết hồ sơ"),
+            "month": month,
+            "previous_month": (month.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+            "next_month": (month.replace(day=28) + timedelta(days=4)).strftime("%Y-%m"),
+            "is_current_month": (month.year, month.month) == (today.year, today.month),
+            "rows": summary.agency_summaries(summary.visible_agencies(request.user), month, today=today),
+        })
 
     def tracking_log_view(self, request):
         """The agency's tracking log (sổ theo dõi hồ sơ) for a period of reception dates."""
@@ -389,25 +581,6 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "form_number": slips.TRACKING_LOG_FORM_NUMBER, "authority": settings.PORTAL_AUTHORITY,
             "printed_at": timezone.localtime(), "lookup_url": lookup, "qr": slips.qr_svg(lookup),
         })
-
-    @admin.action(description=_("Tiếp nhận các hồ sơ đã chọn"), permissions=["process"])
-    def receive_selected(self, request, queryset):
-        received, skipped = 0, 0
-        for dossier in queryset:
-            if dossier.status != DossierStatus.REGISTERED:
-                skipped += 1
-                continue
-            try:
-                receive_dossier(dossier=dossier, actor=request.user, expected_version=dossier.version)
-            except (DossierChanged, TransitionNotAllowed):
-                skipped += 1
-            else:
-                received += 1
-        if received:
-            messages.success(request, gettext("Đã tiếp nhận %(count)s hồ sơ.") % {"count": received})
-        if skipped:
-            messages.warning(request, gettext("%(count)s hồ sơ không ở trạng thái chờ tiếp nhận nên không được "
-                                              "tiếp nhận.") % {"count": skipped})
 
 
 # --- History, supplement requests, calendar -----------------------------------------------------------

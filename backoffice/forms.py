@@ -48,9 +48,53 @@ class TransitionForm(forms.Form):
 
 
 class ReceiveForm(TransitionForm):
+    """Reception, with the checklist of the procedure's components checked against the originals.
+
+    One tick per component ("đã đối chiếu bản chính"); reception is refused while a
+    required component is unticked, and the ticked ones are written into the history
+    entry of the reception (its internal note), so the record says what was checked.
+    """
+
     action = "receive"
     submit_label = _("Tiếp nhận hồ sơ")
     note = _note_field()
+    CHECK_PREFIX = "doi_chieu_"
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        self.components = list(dossier.procedure.components.all())
+        for component in self.components:
+            label = component.name if component.is_required else _("%(name)s (không bắt buộc)") % {
+                "name": component.name}
+            self.fields[f"{self.CHECK_PREFIX}{component.pk}"] = forms.BooleanField(label=label, required=False)
+        # The checklist first, the note last.
+        self.order_fields([f"{self.CHECK_PREFIX}{component.pk}" for component in self.components] + ["note"])
+
+    @property
+    def checklist(self):
+        return [self[f"{self.CHECK_PREFIX}{component.pk}"] for component in self.components]
+
+    @property
+    def other_fields(self):
+        return [field for field in self.visible_fields() if not field.name.startswith(self.CHECK_PREFIX)]
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = [component.name for component in self.components
+                   if component.is_required and not cleaned.get(f"{self.CHECK_PREFIX}{component.pk}")]
+        if missing:
+            raise forms.ValidationError(
+                _("Chưa đối chiếu bản chính của thành phần bắt buộc: %(names)s. Hãy đánh dấu từng thành phần "
+                  "đã đối chiếu trước khi tiếp nhận.") % {"names": "; ".join(missing)})
+        return cleaned
+
+    def checked_note(self):
+        checked = [component.name for component in self.components
+                   if self.cleaned_data.get(f"{self.CHECK_PREFIX}{component.pk}")]
+        lines = [_("Đã đối chiếu bản chính: %(names)s.") % {"names": "; ".join(checked)}] if checked else []
+        if self.cleaned_data.get("note"):
+            lines.append(self.cleaned_data["note"])
+        return "\n".join(str(line) for line in lines)
 
     def preview_appointment(self):
         """The appointment date the dossier would get if received now (shown before confirming)."""
@@ -62,7 +106,7 @@ class ReceiveForm(TransitionForm):
 
     def apply(self, *, dossier, actor):
         return services.receive_dossier(dossier=dossier, actor=actor, expected_version=self.expected_version,
-                                        note=self.cleaned_data["note"])
+                                        note=self.checked_note())
 
 
 class SupplementForm(TransitionForm):

@@ -10,6 +10,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .documents import TEMPLATE_EXTENSIONS
@@ -170,6 +171,18 @@ class Procedure(models.Model):
 
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.code])
+
+    @property
+    def processing_time_text(self):
+        """The processing time in words, as slips and receipts print it: never "0 ngày làm việc".
+
+        Same-day procedures give their own note ("Ngay trong ngày tiếp nhận …") or "Trong ngày";
+        the others "03 ngày làm việc".
+        """
+        if not self.processing_days:
+            return self.processing_note or gettext("Trong ngày")
+        return ngettext("%(days)02d ngày làm việc", "%(days)02d ngày làm việc", self.processing_days) % {
+            "days": self.processing_days}
 
     def clean(self):
         if not self.for_citizens and not self.for_organisations:

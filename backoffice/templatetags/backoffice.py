@@ -1,27 +1,25 @@
-"""Template tags of the back office: the deadline counts on the admin index."""
+"""Template tags of the back office: the day's work on the admin index, labels and dates of the slips."""
 
 from django import template
 from django.utils.translation import gettext
 
-from dossiers import deadlines, roles
+from dossiers import roles
 from dossiers.models import Dossier
 from dossiers.workflow import TRANSITIONS
+
+from .. import queue
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def deadline_counts(context):
-    """``{"overdue": n, "due_soon": m}`` over the dossiers the current user may see, or ``None``."""
+def work_queue_counts(context):
+    """``[(queue, count)]`` of the day's work over the dossiers the current user may see, or ``None``."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.has_perm("dossiers.view_dossier"):
         return None
-    visible = roles.visible_dossiers(Dossier.objects.all(), user)
-    return {
-        "overdue": deadlines.overdue(visible).count(),
-        "due_soon": deadlines.due_soon(visible).count(),
-    }
+    return queue.counts(roles.visible_dossiers(Dossier.objects.all(), user), user)
 
 
 @register.filter

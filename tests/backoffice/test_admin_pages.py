@@ -33,10 +33,11 @@ def _changelist_queries(client, count, ward):
         dossier = filed(ward["procedure"], ward["agency"], applicant_name=f"Người {index}")
         if index % 2:
             services.receive_dossier(dossier=dossier, actor=ward["clerk"])
+    client.get(f"{BASE}/", {"viec": "tat-ca"})  # warm up: a first request may refresh the session
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"{BASE}/")
+        response = client.get(f"{BASE}/", {"viec": "tat-ca"})   # every dossier, not only the day's work
     assert response.status_code == 200
-    assert len(response.context["cl"].result_list) == count
+    assert len(response.context["cl"].result_list) == min(count, response.context["cl"].list_per_page)
     return len(queries)
 
 
@@ -58,7 +59,7 @@ def test_changelist_shows_the_columns_and_a_coloured_deadline(client, ward, sett
     ok = filed(ward["procedure"], ward["agency"], applicant_name="Còn Hạn", status=DossierStatus.RECEIVED,
                received_at=timezone.now(), appointment_date=calendar.add_working_days(today, 6))
     client.force_login(ward["clerk"])
-    page = client.get(f"{BASE}/").content.decode()
+    page = client.get(f"{BASE}/", {"viec": "tat-ca"}).content.decode()
     for dossier in (late, soon, ok):
         assert dossier.code in page and dossier.applicant_name in page
     assert ward["procedure"].name in page
@@ -228,9 +229,8 @@ def test_admin_index_counts_overdue_and_due_soon(client, ward):
           appointment_date=today - datetime.timedelta(days=3))
     client.force_login(ward["clerk"])
     page = client.get("/quan-tri/").content.decode()
-    assert '<strong>2</strong>hồ sơ quá hạn' in page
-    assert '<strong>1</strong>hồ sơ sắp đến hạn' in page
-    assert f"{BASE}/?han=overdue" in page
+    assert f'href="{BASE}/?viec=qua-han"><strong>2</strong> Quá hạn</a>' in page
+    assert f'href="{BASE}/?viec=sap-den-han"><strong>1</strong> Sắp đến hạn</a>' in page
 
 
 def test_history_admin_is_read_only(client, ward):

@@ -88,7 +88,7 @@ def test_posting_a_transition_on_another_agency_changes_nothing(client, wards, a
 
 def test_changelist_and_search_show_only_own_agency(client, wards):
     client.force_login(wards["a"]["clerk"])
-    response = client.get(f"{BASE}/")
+    response = client.get(f"{BASE}/", {"viec": "tat-ca"})
     assert wards["a"]["dossier"].code.encode() in response.content
     assert wards["b"]["dossier"].code.encode() not in response.content
     for term in (wards["b"]["dossier"].code, "Người nộp B", "0912345672", wards["b"]["dossier"].applicant_id_number):
@@ -97,12 +97,13 @@ def test_changelist_and_search_show_only_own_agency(client, wards):
         assert wards["b"]["dossier"] not in list(response.context["cl"].result_list), term
 
 
-def test_bulk_action_ignores_another_agencys_ids(client, wards):
-    agency, procedure = wards["b"]["agency"], wards["b"]["dossier"].procedure
+def test_the_list_has_no_bulk_reception(client, wards):
+    """Reception needs its checklist of originals, one dossier at a time: no bulk action receives anything."""
+    agency, procedure = wards["a"]["agency"], wards["a"]["dossier"].procedure
     waiting = filed(procedure, agency)
     client.force_login(wards["a"]["clerk"])
     response = client.post(f"{BASE}/", {"action": "receive_selected", "_selected_action": [waiting.pk]})
-    assert response.status_code == 302
+    assert response.status_code == 200
     waiting.refresh_from_db()
     assert waiting.status == DossierStatus.REGISTERED
 
@@ -150,7 +151,7 @@ def test_superuser_and_view_all_agencies_see_everything(client, wards):
     admin = UserFactory(is_superuser=True)
     for user in (inspector, admin):
         client.force_login(user)
-        response = client.get(f"{BASE}/")
+        response = client.get(f"{BASE}/", {"viec": "tat-ca"})
         for ward in wards.values():
             assert ward["dossier"].code.encode() in response.content
         assert client.get(f"{BASE}/{wards['b']['dossier'].pk}/change/").status_code == 200

@@ -33,8 +33,8 @@ def test_a_clerk_receives_prints_the_slip_and_returns_the_result(live_server, pa
     page.fill("#id_username", desk.username)
     page.fill("#id_password", PASSWORD)
     page.locator("input[type=submit]").click()
-    expect(page.locator(".deadline-counts")).to_contain_text("hồ sơ quá hạn")   # the index's deadline counts
-    page.goto(f"{live_server.url}/quan-tri/dossiers/dossier/")
+    expect(page.locator(".work-queue")).to_contain_text("Quá hạn")   # the index's day of work
+    page.goto(f"{live_server.url}/quan-tri/dossiers/dossier/?viec=tat-ca")
     page.get_by_role("link", name=dossier.code).click()
     expect(page.locator("#to-khai")).to_contain_text("Họ, chữ đệm, tên của trẻ")
     expect(page.locator("#to-khai")).to_contain_text("Trần Minh Khôi")
