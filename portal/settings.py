@@ -366,6 +366,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filing.tasks.delete_expired_drafts",
         "schedule": 3600,
     },
+    "delete-orphan-files": {
+        "task": "portal.tasks.delete_orphan_files",
+        "schedule": 24 * 3600,
+    },
     "refresh-statistics": {
         "task": "reporting.tasks.refresh_statistics",
         "schedule": env_int("STATISTICS_REFRESH_SECONDS", 3600),
@@ -434,6 +438,9 @@ NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS"
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS") or 30)
 # A row still unsent this long after it was written becomes a technical failure (GOV.UK Notify: 72 h).
 NOTIFICATIONS_GIVE_UP_HOURS = float(os.environ.get("NOTIFICATIONS_GIVE_UP_HOURS") or 72)
+
+# Stored files that no row names are deleted by the daily clean-up once this old (portal/stored_files.py).
+ORPHAN_FILE_MIN_AGE_HOURS = float(os.environ.get("ORPHAN_FILE_MIN_AGE_HOURS") or 24)
 
 # --- The portal -------------------------------------------------------------------------------
 # Absolute address of the portal, used in SMS, email and QR codes.
