@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("thanh-toan/", include("payments.urls")),
+    path("thong-ke/", include("reporting.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

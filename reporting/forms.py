@@ -1,0 +1,37 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Agency, JurisdictionTier
+
+MONTHS = [("", _("Cả năm"))] + [(str(number), _("Tháng %(month)d") % {"month": number}) for number in range(1, 13)]
+
+
+class StatisticsFilterForm(forms.Form):
+    """The statistics page's filters. A bad value is dropped with a notice, never a 500."""
+
+    nam = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False)
+    thang = forms.TypedChoiceField(label=_("Tháng"), choices=MONTHS, coerce=int, required=False, empty_value=None)
+    cap = forms.ModelChoiceField(label=_("Cấp"), required=False, queryset=JurisdictionTier.objects.all(),
+                                 to_field_name="slug", empty_label=_("Tất cả các cấp"))
+    co_quan = forms.ModelChoiceField(label=_("Cơ quan"), required=False,
+                                     queryset=Agency.objects.filter(is_active=True).only("pk", "name"),
+                                     empty_label=_("Tất cả cơ quan"))
+
+    def __init__(self, data=None, *, years, **kwargs):
+        super().__init__(data, **kwargs)
+        self.years = years or [timezone.localdate().year]
+        self.fields["nam"].choices = [(str(year), str(year)) for year in self.years]
+
+    def filters(self):
+        """The valid filters; the invalid ones are left out (``self.errors`` says which)."""
+        cleaned = {"year": self.years[0], "month": None, "tier": None, "agency": None}
+        if not self.is_bound:
+            return cleaned
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        names = {"nam": "year", "thang": "month", "cap": "tier", "co_quan": "agency"}
+        for name, key in names.items():
+            if name not in self.errors and data.get(name) not in (None, ""):
+                cleaned[key] = data[name]
+        return cleaned
