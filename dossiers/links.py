@@ -16,6 +16,7 @@ SUPPLEMENT = "supplement"
 RESULT = "result"
 RATING = "rating"
 PAYMENT = "payment"
+STATUS = "status"
 RECEIPT = "receipt"
 
 
@@ -89,5 +90,11 @@ def lookup_url(dossier):
     return absolute(dossier.get_lookup_url())
 
 
-def lookup_url(dossier):
-    return absolute(dossier.get_lookup_url())
+def status_path(dossier):
+    """The citizen's own status link: the lookup with the second factor given, without a captcha."""
+    return reverse("tracking:status_link", args=[make_token(STATUS, dossier.pk)])
+
+
+def status_url(dossier):
+    """``status_path`` as an absolute address, for the SMS and email sent to the applicant."""
+    return absolute(status_path(dossier))

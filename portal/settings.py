@@ -50,7 +50,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with the staff's two-factor sign-in (portal/staff_auth.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -310,6 +311,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        # style="" attributes (a few admin templates, Django's own widgets); no <style> element.
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -454,6 +457,13 @@ WIZARD_DRAFT_HOURS = env_int("WIZARD_DRAFT_HOURS", 24)
 SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
 SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
 LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
+# The lookup's second factor (last four digits of the phone): wrong answers allowed per client
+# address and per dossier code within the window, before no more are checked.
+LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS = env_int("LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS", 10)
+LOOKUP_SECOND_FACTOR_MAX_PER_CODE = env_int("LOOKUP_SECOND_FACTOR_MAX_PER_CODE", 5)
+LOOKUP_SECOND_FACTOR_WINDOW_SECONDS = env_int("LOOKUP_SECOND_FACTOR_WINDOW_SECONDS", 3600)
+# The applicant's own status link (in their messages) opens the full status without a captcha.
+STATUS_LINK_DAYS = env_int("STATUS_LINK_DAYS", 365)
 # How long the secret links for the electronic result and the satisfaction rating work.
 RESULT_LINK_DAYS = env_int("RESULT_LINK_DAYS", 90)
 RATING_LINK_DAYS = env_int("RATING_LINK_DAYS", 90)
@@ -535,6 +545,13 @@ CAPTCHA_FONT_SIZE = 30
 # The audio alternative of the captcha is spoken by flite (Debian package "flite") when installed.
 CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or shutil.which("flite")
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
+# Noise mixed into every spoken code (Debian package "sox"), different each time it is asked for,
+# so a recording cannot be matched against flite's always-identical output.
+CAPTCHA_SOX_PATH = os.environ.get("CAPTCHA_SOX_PATH") or shutil.which("sox")
+# Per client address (portal/captcha_urls.py): an audio code costs two processes, a refresh a row.
+CAPTCHA_IMAGE_RATE = os.environ.get("CAPTCHA_IMAGE_RATE", "60/m")
+CAPTCHA_AUDIO_RATE = os.environ.get("CAPTCHA_AUDIO_RATE", "10/m")
+CAPTCHA_REFRESH_RATE = os.environ.get("CAPTCHA_REFRESH_RATE", "30/m")
 
 LOGGING = {
     "version": 1,

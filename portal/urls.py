@@ -10,7 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", views.choose_language, name="choose_language"),
-    path("captcha/", include("portal.captcha")),  # signed keys, no rows (portal/captcha.py)
+    path("captcha/", include("portal.captcha_urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("", include("filing.urls")),
     path("", include("tracking.urls")),
@@ -26,5 +26,8 @@ admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Bộ phận một cửa"
 
 # Benchmarks only (bench/run.py starts the server with PORTAL_BENCH=1): a bare view to compare pages with.
+# Malformed input (a SuspiciousOperation, a bad request line) gets the friendly 400 page.
+handler400 = "portal.security.bad_request"
+
 if os.environ.get("PORTAL_BENCH") == "1":
     urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))

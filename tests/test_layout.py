@@ -20,7 +20,7 @@ ALLOWED = {
     "payments": {"procedures", "dossiers"},
     "filing": {"procedures", "dossiers", "portal", "accounts"},
     "tracking": {"procedures", "dossiers", "portal"},
-    "backoffice": {"procedures", "dossiers", "notifications", "payments"},
+    "backoffice": {"procedures", "dossiers", "notifications", "payments", "audit"},
     "portal": {"procedures", "dossiers"},
     # The national system (issue 16): each hears the core through its signals.
     "reporting": {"procedures", "dossiers"},
@@ -29,9 +29,11 @@ ALLOWED = {
     "retention": {"procedures", "dossiers"},
     # Sign-in with VNeID and "Hồ sơ của tôi" (issue 15); the wizard reads who signed in.
     "accounts": {"procedures", "dossiers"},
+    # The audit trail (issue 17): the back office calls it for the reads; it hears changes through signals.
+    "audit": {"procedures", "dossiers"},
 }
 # The only modules of ``portal`` the apps may import: they import no app themselves.
-SHARED = {"portal.captcha"}
+SHARED = {"portal.captcha", "portal.security"}
 CORE = "dossiers"
 
 

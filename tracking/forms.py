@@ -8,7 +8,7 @@ from dossiers.models import DossierFile, RatingScore
 from dossiers.uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_total, validate_upload
 from portal.captcha import captcha_field
 
-from .lookup import CODE_MAX_LENGTH, normalize_code
+from .lookup import CODE_MAX_LENGTH, PHONE_DIGITS, normalize_code
 
 
 class LookupForm(forms.Form):
@@ -20,7 +20,18 @@ class LookupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                       "placeholder": "000.00.12.H26-241124-0001"}),
     )
+    phone_last4 = forms.CharField(
+        label=_("4 số cuối số điện thoại của người nộp (không bắt buộc)"), required=False, max_length=20,
+        help_text=_("Để xem tên người nộp, lý do yêu cầu bổ sung hoặc từ chối và để đánh giá hồ sơ."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "size": 6}),
+    )
     captcha = captcha_field()
+
+    def clean_phone_last4(self):
+        digits = "".join((self.cleaned_data.get("phone_last4") or "").split())
+        if digits and (len(digits) != PHONE_DIGITS or not digits.isdigit()):
+            raise forms.ValidationError(_("Vui lòng nhập đúng 4 chữ số cuối của số điện thoại."), code="invalid")
+        return digits
 
     def clean_code(self):
         code = normalize_code(self.cleaned_data["code"])

@@ -3,16 +3,27 @@
 The lookup page is public: whoever has the code (printed on a slip, sent by SMS,
 encoded in a QR code) sees where the dossier stands. So this module decides, in one
 place, what leaves the back office: the procedure, the agency, the dates, the status
-in plain words, the public steps of the history and what the applicant should do now,
-with the applicant's name masked. Phone, email, ID number, address, the declaration
-and the attachments never appear; neither do the clerks' internal notes or names.
+in plain words, the public steps of the history and what the applicant should do now.
+Phone, email, ID number, address, the declaration and the attachments never appear;
+neither do the clerks' internal notes or names.
+
+Codes are numbered per agency per day, so a stranger can guess them. With the code (and
+the captcha) alone the page shows only the above; the applicant's masked name and the texts
+the clerks wrote (refusal and supplement reasons, the missing documents, the steps' notes)
+need a second factor: the last four digits of the applicant's phone number, or the signed
+status link from the applicant's own messages (``dossiers.links.status_url``). Wrong digits
+count against the client's address and against the code (``SecondFactorGuard``).
 """
+
+import hmac
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, DossierEvent, DossierFileKind, Rating, SupplementRequest
@@ -239,6 +250,8 @@ class PublicDossier:
     next_step: NextStep
     can_rate: bool
     rated: bool
+    # Whether the second factor was given: only then are the name and the clerks' texts filled in.
+    verified: bool = False
     # The object itself, for the view (links); templates must not read it.
     _dossier: Dossier = field(repr=False, default=None)
 
@@ -249,14 +262,32 @@ def find_dossier(code):
         return None
     return (Dossier.objects.select_related("procedure", "agency")
             .only("id", "code", "status", "submitted_at", "received_at", "appointment_date", "returned_at",
-                  "applicant_name", "applicant_type", "organisation_name", "fee_amount", "fee_name",
+                  "applicant_name", "applicant_phone", "applicant_type", "organisation_name", "fee_amount", "fee_name",
                   "delivery_method", "procedure__name", "procedure__code", "procedure__service_level",
                   "agency__name", "agency__address", "agency__opening_hours")
             .filter(code=code).first())
 
 
-def public_view(dossier):
-    """The ``PublicDossier`` of ``dossier``: masked, with its public timeline and next step."""
+def public_view(dossier, *, verified=False):
+    """The ``PublicDossier`` of ``dossier``, with its public timeline and next step.
+
+    Unless ``verified`` (the second factor was given), the applicant's masked name, the steps'
+    notes and the next step's reason and list of missing documents are left empty, and the
+    dossier cannot be rated from the page.
+    """
+    public = _public_view(dossier)
+    if verified:
+        public.verified = True
+        return public
+    public.applicant = ""
+    public.timeline = [replace(step, note="") for step in public.timeline]
+    public.next_step.reason = ""
+    public.next_step.missing_items = []
+    public.can_rate = False
+    return public
+
+
+def _public_view(dossier):
     open_supplement = None
     if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
         open_supplement = (SupplementRequest.objects.filter(dossier=dossier, fulfilled_at__isnull=True)
@@ -295,3 +326,48 @@ def has_online_result(dossier):
     return (dossier.delivery_method == "online"
             and dossier.status in (DossierStatus.RESULT_READY, DossierStatus.RETURNED)
             and dossier.files.filter(kind=DossierFileKind.RESULT).exists())
+
+
+# --- The second factor -------------------------------------------------------------------------
+
+PHONE_DIGITS = 4
+
+
+def phone_last_digits(phone):
+    digits = "".join(char for char in phone or "" if char.isdigit())
+    return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else ""
+
+
+def phone_digits_match(dossier, typed):
+    """Whether ``typed`` are the last four digits of the applicant's phone (compared in constant time)."""
+    expected = phone_last_digits(dossier.applicant_phone)
+    return bool(expected) and hmac.compare_digest(expected.encode(), (typed or "").encode())
+
+
+class SecondFactorGuard:
+    """Counts wrong second factors per client address and per dossier code, in the shared cache.
+
+    After ``LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS`` wrong answers from one address, or
+    ``LOOKUP_SECOND_FACTOR_MAX_PER_CODE`` for one code (from anywhere), within
+    ``LOOKUP_SECOND_FACTOR_WINDOW_SECONDS``, no more digits are checked (even right ones):
+    4 digits are 10,000 possibilities, a few tries an hour find them in years, not minutes.
+    """
+
+    def __init__(self, *, address, code):
+        self.keys = [(f"lookup-2f:address:{address or '-'}", settings.LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS)]
+        if code:
+            self.keys.append((f"lookup-2f:code:{code}", settings.LOOKUP_SECOND_FACTOR_MAX_PER_CODE))
+
+    def blocked(self):
+        counts = cache.get_many([key for key, _limit in self.keys])
+        return any(counts.get(key, 0) >= limit for key, limit in self.keys)
+
+    def count_failure(self):
+        window = settings.LOOKUP_SECOND_FACTOR_WINDOW_SECONDS
+        for key, _limit in self.keys:
+            if cache.add(key, 1, timeout=window):
+                continue
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=window)

@@ -5,6 +5,7 @@ from . import views
 app_name = "tracking"
 urlpatterns = [
     path("tim-kiem/", views.lookup, name="lookup"),
+    path("tim-kiem/<str:token>/", views.status_link, name="status_link"),
     path("bo-sung/<str:token>/", views.supplement, name="supplement"),
     path("ket-qua/<str:token>/", views.result_download, name="result_download"),
     path("danh-gia/<str:token>/", views.rating, name="rating"),

@@ -24,12 +24,13 @@ from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
 from dossiers import links
+from portal.security import client_ip
 from dossiers.models import DossierFileKind
 from dossiers.storage import STORAGE_UNAVAILABLE, StorageUnavailable
 from dossiers.workflow import DossierStatus
 
 from .forms import LookupForm, RatingForm, SupplementForm
-from .lookup import find_dossier, has_online_result, public_view
+from .lookup import SecondFactorGuard, find_dossier, has_online_result, phone_digits_match, public_view
 from .ratings import AlreadyRated, RatingNotAllowed, rate_dossier
 from .supplements import SupplementLinkError, open_supplement_request, submit_supplement
 
@@ -50,18 +51,41 @@ def lookup(request):
     result = None
     searched_code = ""
     typed = ""
+    second_factor_error = ""
     if request.method == "POST":
         form = LookupForm(request.POST)
         typed = (request.POST.get("code") or "").strip()
         if form.is_valid():
             searched_code = form.cleaned_data["code"]
             dossier = find_dossier(searched_code)
-            result = public_view(dossier) if dossier is not None else None
-            # A fresh form (and captcha) for the next lookup, keeping what was typed.
+            verified = False
+            digits = form.cleaned_data["phone_last4"]
+            if digits:
+                verified, second_factor_error = _check_second_factor(request, searched_code, dossier, digits)
+            result = public_view(dossier, verified=verified) if dossier is not None else None
+            # A fresh form (and captcha) for the next lookup, keeping what was typed (not the digits).
             form = LookupForm(initial={"code": typed})
     else:
         typed = (request.GET.get("ma") or "").strip()[:200]
         form = LookupForm(initial={"code": typed})
+    return _lookup_page(request, form=form, searched_code=searched_code, result=result, typed=typed,
+                        second_factor_error=second_factor_error)
+
+
+def _check_second_factor(request, code, dossier, digits):
+    """(verified, error message) for the four digits typed; a wrong answer is counted."""
+    guard = SecondFactorGuard(address=client_ip(request), code=code)
+    if guard.blocked():
+        return False, _("Bạn đã nhập sai 4 số cuối số điện thoại quá nhiều lần. Vui lòng thử lại sau, hoặc "
+                        "mở đường dẫn trong tin nhắn SMS, thư điện tử đã gửi cho người nộp hồ sơ.")
+    if dossier is not None and phone_digits_match(dossier, digits):
+        return True, ""
+    guard.count_failure()
+    return False, _("4 số cuối số điện thoại không khớp với hồ sơ, nên tên người nộp và lý do xử lý "
+                    "không được hiển thị.")
+
+
+def _lookup_page(request, *, form, searched_code, result, typed="", second_factor_error="", status_link=False):
     rating_link = ""
     if result is not None and result.can_rate:
         rating_link = reverse("tracking:rating", args=[links.make_token(links.RATING, result._dossier.pk)])
@@ -71,9 +95,25 @@ def lookup(request):
         "searched_code": searched_code,
         "result": result,
         "rating_link": rating_link,
+        "second_factor_error": second_factor_error,
+        "status_link": status_link,
         "captcha_refresh_url": _refresh_url(reverse("tracking:lookup"), typed),
         "crumbs": [(None, _("Tra cứu hồ sơ"))],
     })
+
+
+@never_cache
+def status_link(request, token):
+    """The applicant's own status link (from their SMS or email): the full lookup, without a captcha.
+
+    The signed token is the second factor: it names one dossier and was only ever sent to the
+    applicant's phone or email. A link that is not one answers the friendly 404 page.
+    """
+    dossier = links.dossier_from_token(links.STATUS, token, max_age_days=settings.STATUS_LINK_DAYS)
+    if dossier is None:
+        return _link_error(request, SupplementLinkError.INVALID, kind="status")
+    return _lookup_page(request, form=LookupForm(initial={"code": dossier.code}), searched_code=dossier.code,
+                        result=public_view(dossier, verified=True), typed=dossier.code, status_link=True)
 
 
 def _refresh_url(path, code=""):

@@ -165,6 +165,28 @@ ROUTES = {
     'thu-tuc/<str:code>/',
     'thu-tuc/<str:code>/mau/<int:template_id>/',
     'tim-kiem/',
+    # Issue 17: the applicant's signed status link, the audit trail, the staff's two-factor devices.
+    'quan-tri/audit/auditentry/',
+    'quan-tri/audit/auditentry/<path:object_id>/',
+    'quan-tri/audit/auditentry/<path:object_id>/change/',
+    'quan-tri/audit/auditentry/<path:object_id>/delete/',
+    'quan-tri/audit/auditentry/<path:object_id>/history/',
+    'quan-tri/audit/auditentry/add/',
+    'quan-tri/otp_static/staticdevice/',
+    'quan-tri/otp_static/staticdevice/<path:object_id>/',
+    'quan-tri/otp_static/staticdevice/<path:object_id>/change/',
+    'quan-tri/otp_static/staticdevice/<path:object_id>/delete/',
+    'quan-tri/otp_static/staticdevice/<path:object_id>/history/',
+    'quan-tri/otp_static/staticdevice/add/',
+    'quan-tri/otp_totp/totpdevice/',
+    'quan-tri/otp_totp/totpdevice/<int:pk>/config/',
+    'quan-tri/otp_totp/totpdevice/<int:pk>/qrcode/',
+    'quan-tri/otp_totp/totpdevice/<path:object_id>/',
+    'quan-tri/otp_totp/totpdevice/<path:object_id>/change/',
+    'quan-tri/otp_totp/totpdevice/<path:object_id>/delete/',
+    'quan-tri/otp_totp/totpdevice/<path:object_id>/history/',
+    'quan-tri/otp_totp/totpdevice/add/',
+    'tim-kiem/<str:token>/',
 }
 ADMIN_APP_LIST = "quan-tri/^(?P<app_label>"
 
@@ -183,7 +205,7 @@ def test_the_portal_answers_exactly_the_addresses_it_always_did():
     assert len(app_lists) == 1
     # The admin's app list regex names the apps with models in the admin, in registration order.
     assert set(app_lists.pop()[len(ADMIN_APP_LIST):].split(")")[0].split("|")) == {
-        "auth", "axes", "procedures", "notifications", "payments", "dossiers"}
+        "auth", "axes", "procedures", "notifications", "payments", "dossiers", "audit", "otp_totp", "otp_static"}
     assert routes - {route for route in routes if route.startswith(ADMIN_APP_LIST)} == ROUTES
 
 

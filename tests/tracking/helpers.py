@@ -44,8 +44,13 @@ def returned(dossier, clerk, *, result_file=None, method="in_person"):
     return dossier
 
 
-def lookup_post(client, code, captcha=PASSED, **extra):
-    return client.post("/tim-kiem/", {"code": code, "captcha_0": "test-key", "captcha_1": captcha}, **extra)
+# The last four digits of the factories' phone number (+84912345678): the lookup's second factor.
+PHONE_LAST4 = "5678"
+
+
+def lookup_post(client, code, captcha=PASSED, phone_last4="", **extra):
+    return client.post("/tim-kiem/", {"code": code, "captcha_0": "test-key", "captcha_1": captcha,
+                                      "phone_last4": phone_last4}, **extra)
 
 
 def page_text(response):

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from dossiers import links
 from dossiers.models import Rating, RatingScore
 from tests.factories import UserFactory
-from tests.tracking.helpers import clerk_of, filed_dossier, lookup_post, page_text, returned
+from tests.tracking.helpers import PHONE_LAST4, clerk_of, filed_dossier, lookup_post, page_text, returned
 from tracking.ratings import AlreadyRated, RatingNotAllowed, rate_dossier
 
 pytestmark = pytest.mark.django_db
@@ -83,15 +83,18 @@ def test_a_wrong_rating_link_shows_nothing(client, done):
         assert done.code not in page_text(response)
 
 
-def test_lookup_offers_the_rating_after_the_captcha(client, done):
+def test_lookup_offers_the_rating_after_the_captcha_and_the_second_factor(client, done):
     assert rating_path(done).split("/")[2] not in page_text(client.get(done.get_lookup_url()))
-    text = page_text(lookup_post(client, done.code))
+    # The code and the captcha alone are not enough: anyone may have the code.
+    assert 'href="/danh-gia/' not in page_text(lookup_post(client, done.code))
+    assert 'href="/danh-gia/' not in page_text(lookup_post(client, done.code, phone_last4="0000"))
+    text = page_text(lookup_post(client, done.code, phone_last4=PHONE_LAST4))
     assert "Đánh giá mức độ hài lòng" in text
     link = text.split('href="/danh-gia/', 1)[1].split('"', 1)[0]
     response = client.post(f"/danh-gia/{link}", {"score": RatingScore.SATISFIED})
     assert response.status_code == 200
     assert Rating.objects.get(dossier=done).score == RatingScore.SATISFIED
-    text = page_text(lookup_post(client, done.code))
+    text = page_text(lookup_post(client, done.code, phone_last4=PHONE_LAST4))
     assert "Hồ sơ đã được đánh giá" in text
     assert 'href="/danh-gia/' not in text
 
