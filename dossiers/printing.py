@@ -9,7 +9,9 @@ Condensed, full Vietnamese coverage) ship in ``static/fonts/`` and are embedded.
 """
 
 import base64
+import mimetypes
 from io import BytesIO
+from urllib.parse import unquote
 
 import qrcode
 from django.conf import settings
@@ -22,26 +24,33 @@ class ResourceRefused(Exception):
     """A page asked for something that is neither a static file nor inline data."""
 
 
-def _static_fetcher(url):
-    from weasyprint.urls import default_url_fetcher
+def _static_fetcher():
+    """A WeasyPrint URL fetcher that answers only static files and ``data:`` URLs."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url)
-    prefix = f"file://{settings.STATIC_URL}" if settings.STATIC_URL.startswith("/") else settings.STATIC_URL
-    for start in (prefix, settings.STATIC_URL):
-        if url.startswith(start):
-            path = finders.find(url[len(start):].split("?")[0])
-            if path:
-                with open(path, "rb") as handle:
-                    return {"string": handle.read(), "filename": path}
-    raise ResourceRefused(url)
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            # The page's base URL is "/", so "/static/css/x.css" arrives as "file:///static/css/x.css".
+            for prefix in (f"file://{settings.STATIC_URL}", settings.STATIC_URL):
+                if url.startswith(prefix):
+                    path = finders.find(unquote(url[len(prefix):].split("?")[0].split("#")[0]))
+                    if path:
+                        with open(path, "rb") as handle:
+                            body = handle.read()
+                        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+            raise ResourceRefused(url)
+
+    return StaticFilesFetcher(allowed_protocols={"file", "data"})
 
 
 def html_to_pdf(html):
     """The PDF bytes of an HTML page whose resources are static files (see the module's note)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=_static_fetcher, base_url="/").write_pdf()
+    return HTML(string=html, url_fetcher=_static_fetcher(), base_url="/").write_pdf()
 
 
 def pdf_response(html, filename):

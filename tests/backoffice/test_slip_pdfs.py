@@ -1,0 +1,108 @@
+"""The slips as PDF: one sheet for a dossier with up to five components, real text, a QR code that decodes."""
+
+import io
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from dossiers import links, services
+from tests.backoffice.helpers import agency_with_procedure, clerk, filed
+from tests.factories import ComponentFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/quan-tri/dossiers/dossier"
+COMPONENTS = [
+    "Tờ khai đăng ký khai sinh theo mẫu",
+    "Giấy chứng sinh do cơ sở y tế cấp",
+    "Giấy tờ tùy thân của người đi đăng ký khai sinh",
+    "Giấy chứng nhận kết hôn của cha, mẹ trẻ",
+    "Văn bản ủy quyền có chứng thực (trường hợp ủy quyền)",
+]
+
+
+@pytest.fixture
+def received():
+    agency, procedure = agency_with_procedure(processing_days=0, name="Đăng ký khai sinh",
+                                              processing_note="Ngay trong ngày tiếp nhận hồ sơ")
+    for order, name in enumerate(COMPONENTS):
+        ComponentFactory(procedure=procedure, name=name, order=order)
+    desk = clerk(agency, first_name="Lan", last_name="Trần")
+    dossier = filed(procedure, agency, applicant_name="Nguyễn Thị Hoa",
+                    applicant_address="Số 5 ngõ 12 phố Hàng Bông, phường Hàng Bông, quận Hoàn Kiếm, Hà Nội")
+    services.receive_dossier(dossier=dossier, actor=desk)
+    dossier.refresh_from_db()
+    return dossier, desk
+
+
+def _pdf(client, dossier, kind):
+    response = client.get(f"{BASE}/{dossier.pk}/phieu/{kind}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    return PdfReader(io.BytesIO(response.content))
+
+
+def _qr_texts(page):
+    texts = []
+    for image in page.images:
+        picture = Image.open(io.BytesIO(image.data)).convert("L")
+        texts += [result.text for result in zxingcpp.read_barcodes(picture)]
+    return texts
+
+
+def test_receipt_slip_pdf_is_one_sheet_with_text_fonts_and_a_qr_code(client, received):
+    dossier, desk = received
+    client.force_login(desk)
+    reader = _pdf(client, dossier, "tiep-nhan")
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    # A5 portrait: 148 × 210 mm in points.
+    assert round(float(page.mediabox.width)) == 420 and round(float(page.mediabox.height)) == 595
+    text = " ".join(page.extract_text().split())
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text.upper()
+    assert dossier.code in text and "Nguyễn Thị Hoa" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    for name in COMPONENTS:
+        assert name in text
+    # Processing time in words: the procedure's note, never "0 ngày làm việc".
+    assert "Ngay trong ngày tiếp nhận hồ sơ" in text and "0 ngày làm việc" not in text
+    fonts = {str(font["/BaseFont"]) for font in _fonts(page)}
+    assert any("Slip-Serif" in name for name in fonts), fonts   # the shipped DejaVu Serif Condensed
+    assert all("/FontFile2" in font["/FontDescriptor"] for font in _descendant_fonts(page))  # embedded
+    assert _qr_texts(page) == [links.lookup_url(dossier)]
+
+
+def _fonts(page):
+    return [font.get_object() for font in page["/Resources"]["/Font"].values()]
+
+
+def _descendant_fonts(page):
+    found = []
+    for font in _fonts(page):
+        for child in font.get("/DescendantFonts", [font]):
+            found.append(child.get_object())
+    return found
+
+
+def test_control_slip_pdf_is_one_sheet(client, received):
+    dossier, desk = received
+    client.force_login(desk)
+    reader = _pdf(client, dossier, "kiem-soat")
+    assert len(reader.pages) == 1
+    assert dossier.code in reader.pages[0].extract_text()
+
+
+def test_pdf_of_another_agencys_dossier_is_404(client, received):
+    dossier, _desk = received
+    other_agency, _procedure = agency_with_procedure()
+    client.force_login(clerk(other_agency))
+    assert client.get(f"{BASE}/{dossier.pk}/phieu/tiep-nhan/pdf/").status_code == 404
+
+
+def test_pdf_of_a_slip_the_history_does_not_have_is_404(client, received):
+    dossier, desk = received
+    client.force_login(desk)
+    assert client.get(f"{BASE}/{dossier.pk}/phieu/tu-choi/pdf/").status_code == 404
+    assert client.get(f"{BASE}/{dossier.pk}/phieu/khong-co/pdf/").status_code == 404
