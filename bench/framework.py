@@ -9,10 +9,13 @@ in the same run, so the figures compare across machines. See ``bench/README.md``
 
 import http.client
 import json
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -26,18 +29,30 @@ BARE_PATH = "/bench/bare/"
 
 @dataclass
 class Target:
-    """A page to time: the load generator cycles through ``paths`` (GET).
+    """A page to time.
 
-    A page that needs a browser's state (a session, the CSRF cookie, a POST) gives ``session``
-    instead: ``session(port)`` is called once per client thread, before the clock starts, and
-    returns ``step``; the load generator times ``step()`` calls. ``step()`` returns ``True`` on
-    success (``False`` or an exception counts as an error) or, to time parts of it too, a dict
-    ``{part name: seconds}``. One ``step()`` may be several requests: say so in ``name``.
+    ``paths``: GET requests, cycled through by wrk. ``requests(port)`` instead: called once before
+    the clock starts, returns the requests wrk cycles through, each a dict ``{"method", "path",
+    "headers", "body"}`` (a POST with a CSRF cookie fetched once, say). ``expect``: bytes every
+    answer must contain, or it counts as an error. ``cacheable``: a public page the page cache
+    may serve; it is timed on the production cache and again with the page cache off, to show
+    the cost of a render.
+
+    A sequence of requests with a browser's state (a new session each time, redirects, tokens
+    read from the pages) gives ``session`` instead, driven by the Python client threads:
+    ``session(port)`` is called once per client thread, before the clock starts, and returns
+    ``step``; the load generator times ``step()`` calls. ``step()`` returns ``True`` on success
+    (``False`` or an exception counts as an error) or, to time parts of it too, a dict ``{part
+    name: seconds}``. One ``step()`` may be several requests: say so in ``name``.
     """
 
     name: str
     paths: list = field(default_factory=list)
     session: object = None
+    requests: object = None
+    expect: bytes = b""
+    cacheable: bool = False
+    concurrency: int = 0  # 0: the run's --concurrency
 
 
 @dataclass
@@ -124,7 +139,8 @@ class Server:
     def __enter__(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+            [str(gunicorn), "portal.wsgi:application", "--config", str(ROOT / "bench" / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning"],
             env=self.env, cwd=ROOT)
         deadline = time.monotonic() + 30
@@ -142,6 +158,32 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=20)
+
+    def worker_cpu_seconds(self):
+        """User + system CPU time of the gunicorn workers so far (from ``/proc``; the master is idle)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in _children(self.process.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a worker that just exited
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / ticks
+
+
+def _children(pid):
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                continue
+        return children
 
 
 def request_once(port, path, connection=None):
@@ -252,14 +294,41 @@ class LoadResult:
     p95_ms: float
     ratio_to_bare: float = 1.0
     parts: dict = field(default_factory=dict)
+    p99_ms: float = 0.0
+    cpu_ms: float = 0.0  # gunicorn workers' CPU time per request
+    tool: str = "python"
 
 
-def load(port, target, *, duration, concurrency, warmup=1.0):
-    """Drive ``target`` with ``concurrency`` client threads for ``duration`` seconds (after a warm-up)."""
+def run_target(port, target, *, duration, concurrency, server=None):
+    """Time ``target``: with wrk when it is a list of requests, else with the Python client threads."""
+    concurrency = target.concurrency or concurrency
+    cpu = server.worker_cpu_seconds if server is not None else None
+    if target.cacheable:
+        for path in target.paths:  # each page once, so a short run times the cache, not its first visits
+            request_once(port, path)
+    if target.session is not None:
+        return load(port, target, duration=duration, concurrency=concurrency, cpu=cpu)
+    return wrk_load(port, target, duration=duration, concurrency=concurrency, cpu=cpu)
+
+
+def load(port, target, *, duration, concurrency, warmup=1.0, cpu=None):
+    """Drive ``target`` with ``concurrency`` client threads for ``duration`` seconds (after a warm-up).
+
+    ``cpu``: a callable giving the server's CPU seconds, read when the clock starts and stops.
+    """
     latencies, errors, lock = [], [0], threading.Lock()
     parts, failures = {}, []
     start_at = time.monotonic() + warmup
     stop_at = start_at + duration
+    cpu_marks = []
+
+    def read_cpu(at):
+        time.sleep(max(0.0, at - time.monotonic()))
+        cpu_marks.append(cpu())
+
+    cpu_threads = [threading.Thread(target=read_cpu, args=(at,)) for at in (start_at, stop_at)] if cpu else []
+    for thread in cpu_threads:
+        thread.start()
 
     def client(offset):
         connection, index, mine, my_errors, my_parts = None, offset, [], 0, {}
@@ -307,15 +376,108 @@ def load(port, target, *, duration, concurrency, warmup=1.0):
     threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
     for thread in threads:
         thread.start()
-    for thread in threads:
+    for thread in threads + cpu_threads:
         thread.join()
     for failure in failures:
         print(f"    {target.name}: {failure}", file=sys.stderr)
     return LoadResult(
         name=target.name, requests=len(latencies), errors=errors[0], seconds=duration,
         rps=len(latencies) / duration, p50_ms=_percentile_ms(latencies, 0.5), p95_ms=_percentile_ms(latencies, 0.95),
+        p99_ms=_percentile_ms(latencies, 0.99),
+        cpu_ms=1000 * (cpu_marks[-1] - cpu_marks[0]) / len(latencies) if len(cpu_marks) == 2 and latencies else 0.0,
         parts={part: {"p50_ms": _percentile_ms(values, 0.5), "p95_ms": _percentile_ms(values, 0.95)}
                for part, values in parts.items()},
+    )
+
+
+# wrk's Lua script: cycle through the requests, check each answer when asked, report JSON at the end.
+_WRK_SCRIPT = r"""
+local requests, expect = {}, os.getenv("BENCH_EXPECT") or ""
+local threads = {}
+local spec = io.open(os.getenv("BENCH_REQUESTS")):read("*a")
+for line in spec:gmatch("[^\n]+") do
+  local method, path, headers, body = line:match("^(%S+)\t(%S+)\t(.-)\t(.*)$")
+  local h = {}
+  for name, value in headers:gmatch("([^\1]+)\2([^\1]*)\1") do h[name] = value end
+  requests[#requests + 1] = wrk.format(method, path, h, body ~= "" and body or nil)
+end
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  position, mismatches = id or 0, 0
+end
+function request()
+  position = position + 1
+  return requests[(position % #requests) + 1]
+end
+if expect ~= "" then
+  function response(status, headers, body)
+    if status ~= 200 or not body:find(expect, 1, true) then mismatches = mismatches + 1 end
+  end
+end
+function done(summary, latency, _requests)
+  local mismatched = 0
+  for _, thread in ipairs(threads) do mismatched = mismatched + (thread:get("mismatches") or 0) end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p99_us": %d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout + e.status + mismatched,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def require_wrk():
+    """The path of wrk, or an explanation of how to install it."""
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("The benchmark drives the server with wrk, which is not installed.\n"
+                         "Install Debian's package: sudo apt-get install wrk   (then run make bench again)")
+    return path
+
+
+def wrk_load(port, target, *, duration, concurrency, cpu=None, warmup=1.0):
+    """Drive ``target`` with wrk (``concurrency`` connections, up to 2 threads) for ``duration`` seconds.
+
+    A short warm-up run first (worker imports, template and connection caches), not counted.
+    """
+    requests = target.requests(port) if target.requests is not None else [
+        {"method": "GET", "path": path} for path in target.paths]
+    lines = []
+    for item in requests:
+        headers = {"Host": "127.0.0.1", **(item.get("headers") or {})}
+        encoded = "".join(f"{name}\x02{value}\x01" for name, value in headers.items())
+        body = item.get("body") or ""
+        if "\t" in body or "\n" in body or any("\t" in v or "\n" in v for v in headers.values()):
+            raise ValueError("a request for wrk may not contain tabs or newlines (url-encode the body)")
+        lines.append(f"{item.get('method', 'GET')}\t{item['path']}\t{encoded}\t{body}")
+    with tempfile.TemporaryDirectory() as directory:
+        script, spec = Path(directory) / "bench.lua", Path(directory) / "requests.tsv"
+        script.write_text(_WRK_SCRIPT)
+        spec.write_text("\n".join(lines) + "\n")
+        env = {**os.environ, "BENCH_REQUESTS": str(spec), "BENCH_EXPECT": target.expect.decode()}
+
+        def run(seconds):
+            command = [require_wrk(), "-t", str(min(2, concurrency)), "-c", str(concurrency),
+                       "-d", f"{seconds:g}s", "--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{port}"]
+            completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+            match = re.search(r"^BENCH_JSON (\{.*\})$", completed.stdout, re.MULTILINE)
+            if completed.returncode != 0 or match is None:
+                raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stdout[-2000:]} {completed.stderr[-2000:]}")
+            return json.loads(match.group(1))
+
+        run(warmup)
+        before = cpu() if cpu else 0.0
+        figures = run(duration)
+        after = cpu() if cpu else 0.0
+    count = figures["requests"]
+    seconds = figures["duration_us"] / 1e6
+    return LoadResult(
+        name=target.name, requests=count, errors=figures["errors"], seconds=seconds, rps=count / seconds,
+        p50_ms=figures["p50_us"] / 1000, p95_ms=0.0, p99_ms=figures["p99_us"] / 1000,
+        cpu_ms=1000 * (after - before) / count if count and cpu else 0.0, tool="wrk",
     )
 
 
@@ -371,12 +533,13 @@ def write_report(meta, loads, queries, extra=None):
     payload = {"meta": meta, "load": [asdict(result) for result in loads], "queries": queries, "extra": extra or {}}
     (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2))
     lines = [f"# Benchmark {stamp}", "", "```", json.dumps(meta, ensure_ascii=False), "```", "",
-             "| page | per s | × bare view | p50 ms | p95 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
+             "| page | per s | × bare view | p50 ms | p99 ms | worker CPU ms per request | errors | client |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for result in loads:
         lines.append(f"| {result.name} | {result.rps:.1f} | {result.ratio_to_bare:.3f} | {result.p50_ms:.1f} | "
-                     f"{result.p95_ms:.1f} | {result.errors} |")
+                     f"{result.p99_ms:.1f} | {result.cpu_ms:.2f} | {result.errors} | {result.tool} |")
         for part, figures in result.parts.items():
-            lines.append(f"| ↳ {part} | | | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | |")
+            lines.append(f"| ↳ {part} (p50, p95) | | | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | | | |")
     lines += ["", "| query check | queries per variant | constant |", "|---|---|---|"]
     for name, counts in queries.items():
         detail = ", ".join(f"{label}: {count}" for label, count in counts.items())

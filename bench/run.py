@@ -25,14 +25,17 @@ from bench.framework import (  # noqa: E402
     Target,
     count_queries,
     discover,
-    load,
     manage,
     recreate_database,
+    require_wrk,
+    run_target,
     write_report,
 )
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/portal_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/12"  # the notifications benchmark's Celery broker
+# The production cache configuration: Django's cache on Redis (page cache, rate limits, captcha uses).
+DEFAULT_CACHE = "redis://127.0.0.1:6379/11"
 # Only on the bench server and in this process, never in production: a machine may answer the
 # captcha ("PASSED"), and the rate limits do not stop the load generator (all from 127.0.0.1).
 BENCH_ONLY_ENV = {"CAPTCHA_TEST_MODE": "1", "SUBMIT_RATE": "100000000/h", "LOOKUP_RATE": "100000000/m"}
@@ -70,10 +73,13 @@ def main(argv=None):
     if args.dossiers < 1:
         parser.error("--dossiers must be at least 1")
 
+    if not args.no_load:
+        require_wrk()  # refuse before minutes of loading data
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
+    cache_url = os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE)
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "portal.settings",
            "PORTAL_LOCAL": "1", "DEBUG": "0", "PORTAL_BENCH": "1", "LOG_LEVEL": "WARNING",
-           "PORTAL_VAR_DIR": str(ROOT / "var" / "bench"), "CACHE_URL": "",
+           "PORTAL_VAR_DIR": str(ROOT / "var" / "bench"), "CACHE_URL": cache_url, "PAGE_CACHE_SECONDS": "600",
            # Submissions queue their notifications (as in production) in memory, where nothing sends them.
            "CELERY_BROKER_URL": "memory://localhost/", **BENCH_ONLY_ENV}
     print(f"==> database {database_url} (recreated)")
@@ -84,7 +90,8 @@ def main(argv=None):
     manage(env, "migrate", "--run-syncdb", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")  # WhiteNoise serves them, as in production
 
-    os.environ.update(env)
+    # In this process the page cache is off: the query checks count what a page costs to render.
+    os.environ.update({**env, "PAGE_CACHE_SECONDS": "0"})
     import django
 
     django.setup()
@@ -100,6 +107,10 @@ def main(argv=None):
     with connections["default"].cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("CHECKPOINT")
+    # Pages a former run left in the bench cache belong to another catalogue: a new version forgets them.
+    from procedures.pagecache import catalogue_changed
+
+    catalogue_changed()
 
     queries = {}
     for scenario in scenarios:
@@ -109,21 +120,27 @@ def main(argv=None):
 
     loads = []
     if not args.no_load:
-        with Server(env, port=args.port, workers=args.workers):
-            bare = load(args.port, Target("bare Django view", [BARE_PATH]), duration=args.duration,
-                        concurrency=args.concurrency)
+        timing = {"duration": args.duration, "concurrency": args.concurrency}
+        with Server(env, port=args.port, workers=args.workers) as server:
+            bare = run_target(args.port, Target("bare Django view", [BARE_PATH]), server=server, **timing)
             loads.append(bare)
             for scenario in scenarios:
                 for target in scenario.targets(ctx):
                     print(f"==> timing {target.name}")
-                    result = load(args.port, target, duration=args.duration, concurrency=args.concurrency)
-                    result.ratio_to_bare = result.rps / bare.rps if bare.rps else 0.0
-                    loads.append(result)
+                    loads.append(_relative(run_target(args.port, target, server=server, **timing), bare))
             # Timed again last: how far the machine drifted during the run (other load, autovacuum …).
-            again = load(args.port, Target("bare Django view, again at the end (drift)", [BARE_PATH]),
-                         duration=args.duration, concurrency=args.concurrency)
-            again.ratio_to_bare = again.rps / bare.rps if bare.rps else 0.0
-            loads.append(again)
+            again = run_target(args.port, Target("bare Django view, again at the end (drift)", [BARE_PATH]),
+                               server=server, **timing)
+            loads.append(_relative(again, bare))
+        # The same public pages rendered on every request: what a page costs when the cache cannot help
+        # (its first visitor after a change, a query string never asked before).
+        uncached = [target for scenario in scenarios for target in scenario.targets(ctx) if target.cacheable]
+        if uncached:
+            with Server({**env, "PAGE_CACHE_SECONDS": "0"}, port=args.port, workers=args.workers) as server:
+                for target in uncached:
+                    target.name = f"{target.name}, page cache off"
+                    print(f"==> timing {target.name}")
+                    loads.append(_relative(run_target(args.port, target, server=server, **timing), bare))
     shutil.rmtree(ROOT / "var" / "bench" / "files", ignore_errors=True)  # hundreds of MB of uploads
     extra = {}
     if not args.no_load and (not args.scenario or "notifications" in args.scenario):
@@ -141,6 +158,11 @@ def main(argv=None):
               file=sys.stderr)
         return 1
     return 0
+
+
+def _relative(result, bare):
+    result.ratio_to_bare = result.rps / bare.rps if bare.rps else 0.0
+    return result
 
 
 def notifications(args, database_url, *, bare_rps):

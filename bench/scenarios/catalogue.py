@@ -82,10 +82,14 @@ class CatalogueScenario(Scenario):
         searches = [f"/thu-tuc/?{urlencode({'q': q})}" for q in SEARCHES]
         searches += ["/thu-tuc/?cap=cap-xa&muc_do=3", "/thu-tuc/?linh_vuc=ho-tich&trang=2",
                      "/thu-tuc/?q=giay+phep&trang=7", "/thu-tuc/?trang=50"]
+        filters = ["/thu-tuc/", "/thu-tuc/?cap=cap-xa", "/thu-tuc/?cap=cap-so&muc_do=4", "/thu-tuc/?linh_vuc=ho-tich",
+                   "/thu-tuc/?muc_do=3&trang=3", "/thu-tuc/?trang=20"]
         return [
-            Target("catalogue search /thu-tuc/?q=…", searches),
-            Target("procedure page /thu-tuc/<code>/", [f"/thu-tuc/{code}/" for code in ctx.data["catalogue_codes"]]),
-            Target("home page /", ["/"]),
+            Target("catalogue list and filters /thu-tuc/?cap=…", filters, cacheable=True),
+            Target("catalogue search /thu-tuc/?q=…", searches, cacheable=True),
+            Target("procedure page /thu-tuc/<code>/", [f"/thu-tuc/{code}/" for code in ctx.data["catalogue_codes"]],
+                   cacheable=True),
+            Target("home page /", ["/"], cacheable=True),
         ]
 
     def query_checks(self, ctx):
