@@ -7,6 +7,7 @@ Each piece is a small middleware listed in ``settings.MIDDLEWARE``; the policy h
 django-permissions-policy, configured in the settings.
 """
 
+import ipaddress
 import logging
 import time
 
@@ -28,9 +29,15 @@ def client_ip(request):
     The proxy overwrites the header (``proxy_set_header X-Real-IP $remote_addr``), so a client
     cannot choose its own.
     """
-    value = request.META.get(settings.CLIENT_IP_META_KEY) or request.META.get("REMOTE_ADDR") or ""
-    # A header may carry a list ("client, proxy1"); the first is the client.
-    return value.split(",")[0].strip() or None
+    remote = request.META.get("REMOTE_ADDR") or ""
+    value = request.META.get(settings.CLIENT_IP_META_KEY, "") if settings.CLIENT_IP_META_KEY != "REMOTE_ADDR" else ""
+    # A header may carry a list ("client, proxy1"); the first is the client. Anything that is not
+    # an address (absent, garbage) falls back to the connection's own address.
+    candidate = value.split(",")[0].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote or "0.0.0.0"
 
 
 # --- 400 for malformed input -----------------------------------------------------------------------
@@ -70,6 +77,31 @@ class MalformedRequestMiddleware:
             logger.warning("malformed value in %s: %s", request.path, exception)
             return bad_request(request)
         return None
+
+
+class RequestBodyLimitMiddleware:
+    """413 for a request announcing a body larger than ``MAX_REQUEST_BODY_BYTES`` (a dossier's files,
+    ``UPLOAD_MAX_DOSSIER_BYTES``, plus the form around them), before a byte of it is read.
+
+    Django caps the form fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but streams files to disk without
+    a total; nginx (deploy/nginx.conf, ``client_max_body_size``) refuses the same bodies first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return bad_request(request)
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return render(request, "400.html", {
+                "message": _("Dữ liệu gửi lên quá lớn (tối đa %(mb)s MB một lần). Vui lòng tải lên ít tệp hơn "
+                             "mỗi lần, hoặc giảm dung lượng tệp.") % {
+                    "mb": settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)},
+            }, status=413)
+        return self.get_response(request)
 
 
 # --- Session lifetimes -----------------------------------------------------------------------------

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the database: a NUL byte in the address answers 400, not 500.
     "portal.security.MalformedRequestMiddleware",
+    "portal.security.RequestBodyLimitMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,7 +175,7 @@ RATELIMIT_VIEW = "portal.views.rate_limited"
 # unset, REMOTE_ADDR. (RATELIMIT_IP_META_KEY is the older name of the same variable.)
 CLIENT_IP_META_KEY = (os.environ.get("CLIENT_IP_META_KEY") or os.environ.get("RATELIMIT_IP_META_KEY")
                       or "REMOTE_ADDR")
-RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
+RATELIMIT_IP_META_KEY = "portal.security.client_ip"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- Authentication ---------------------------------------------------------------
@@ -271,6 +272,9 @@ UPLOAD_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png",
 UPLOAD_MAX_FILE_BYTES = env_int("UPLOAD_MAX_FILE_MB", 10) * 1024 * 1024
 UPLOAD_MAX_DOSSIER_BYTES = env_int("UPLOAD_MAX_DOSSIER_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body accepted at all (portal.security.RequestBodyLimitMiddleware): a dossier's
+# files and the form fields around them. deploy/nginx.conf's client_max_body_size matches it.
+MAX_REQUEST_BODY_BYTES = UPLOAD_MAX_DOSSIER_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Security (production) -----------------------------------------------------------
