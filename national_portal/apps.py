@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NationalPortalConfig(AppConfig):
     name = "national_portal"
     verbose_name = _("Đồng bộ Cổng Dịch vụ công quốc gia")
+
+    def ready(self):
+        from dossiers.signals import history_recorded
+
+        from . import receivers
+
+        history_recorded.connect(receivers.record_step, dispatch_uid="national_portal.record_step")
