@@ -29,6 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import record_dossier_access
 from dossiers import deadlines, links, printing, roles
 from dossiers.declaration import describe
 from dossiers.models import DayOffOverride, Dossier, DossierEvent, DossierFile, SupplementRequest
@@ -365,6 +366,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         dossier = self._scoped_dossier(request, object_id)
+        record_dossier_access(request, dossier)  # the audit trail: who saw this citizen's data
         events = list(dossier.events.select_related("actor"))
         files = list(dossier.files.all())
         transition_forms = self._transition_forms(request, dossier)
@@ -400,7 +402,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(list_request)
         except (IncorrectLookupParameters, ValidationError, ValueError):
             return None
-        page = changelist.page_num
+        page = changelist.page_num - 1  # Django counts pages from 1
         start = max(page * self.list_per_page - 1, 0)
         ids = list(changelist.queryset.values_list("pk", flat=True)[start:(page + 1) * self.list_per_page + 1])
         if dossier.pk not in ids:
@@ -484,6 +486,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             handle = attachment.file.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None
+        record_dossier_access(request, dossier, downloaded_file=attachment)  # the audit trail
         response = FileResponse(handle, as_attachment=attachment.content_type not in INLINE_TYPES,
                                 filename=attachment.original_name, content_type=attachment.content_type)
         response["Cache-Control"] = "private, no-store"
