@@ -24,6 +24,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -42,7 +43,11 @@ class BackupError(Exception):
 
 def _libpq_environment():
     db = connection.settings_dict
-    env = {**os.environ, "PGHOST": db["HOST"] or "127.0.0.1", "PGPORT": str(db["PORT"] or 5432),
+    # Behind PgBouncer the dump's and the restore's session settings (search_path '') would stay
+    # on a pooled server connection for the next client: the tools talk to PostgreSQL itself.
+    host = settings.DATABASE_DIRECT_HOST or db["HOST"] or "127.0.0.1"
+    port = settings.DATABASE_DIRECT_PORT or db["PORT"] or 5432
+    env = {**os.environ, "PGHOST": host, "PGPORT": str(port),
            "PGUSER": db["USER"] or "", "PGDATABASE": db["NAME"]}
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]

@@ -144,6 +144,10 @@ DATABASES = {
 DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER")
 if DATABASE_PGBOUNCER:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# PostgreSQL itself, for the tools that keep session state (pg_dump and pg_restore in
+# backup_portal/restore_portal); empty: DATABASE_URL's host and port.
+DATABASE_DIRECT_HOST = os.environ.get("DATABASE_DIRECT_HOST", "")
+DATABASE_DIRECT_PORT = env_int("DATABASE_DIRECT_PORT", 0) or ""
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite is only for local use; these make it cope with the dev server and eager Celery.
