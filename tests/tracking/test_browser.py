@@ -51,6 +51,7 @@ def test_citizen_supplements_through_the_emailed_link(page, live_server, setting
     def look_up():
         page.goto(f"{live_server.url}{dossier.get_lookup_url()}")
         assert page.input_value("#id_code") == dossier.code   # the QR/SMS link fills the code in
+        page.fill("#id_phone_last4", "5678")                   # the second factor: name and reasons
         page.fill("#id_captcha_1", "PASSED")
         page.click("button:has-text('Tra cứu')")
         page.wait_for_selector(".lookup-result")
