@@ -24,10 +24,10 @@ from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
 from dossiers import links
-from portal.security import client_ip
 from dossiers.models import DossierFileKind
 from dossiers.storage import STORAGE_UNAVAILABLE, StorageUnavailable
 from dossiers.workflow import DossierStatus
+from portal.security import client_ip
 
 from .forms import LookupForm, RatingForm, SupplementForm
 from .lookup import SecondFactorGuard, find_dossier, has_online_result, phone_digits_match, public_view
