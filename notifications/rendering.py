@@ -4,8 +4,13 @@ The text comes from the administrator's ``MessageTemplate`` row when there is on
 from the defaults shipped in ``notifications.defaults``. Bodies are Django templates
 rendered as plain text (no HTML escaping) against a context of strings only, so a
 template can show values but not reach into the database.
+
+Messages are rendered when their outbox row is written, inside the transaction of the event
+(so a message tells the dossier as it was then), which makes rendering part of a citizen's
+request: each template text is compiled once per process, and only rendered after that.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -56,6 +61,15 @@ class Rendered:
 
 def message_language(language):
     return language if language in Language.values else Language.VI
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(source):
+    """A message template compiled once per process (a syntax error is raised each time, never kept).
+
+    Keyed by the text itself, so an administrator's edit is a new entry: never a stale one.
+    """
+    return text_engine.from_string(source)
 
 
 def template_source(event, channel, language):
@@ -111,8 +125,8 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
 
 def render_source(subject_source, body_source, context):
     ctx = Context(context, autoescape=False)
-    subject = " ".join(text_engine.from_string(subject_source or "").render(ctx).split())
-    body = text_engine.from_string(body_source).render(ctx).strip()
+    subject = " ".join(_compiled(subject_source or "").render(ctx).split())
+    body = _compiled(body_source).render(ctx).strip()
     return subject, body
 
 

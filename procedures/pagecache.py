@@ -120,12 +120,22 @@ def _new_version():
 
 
 def _on_catalogue_write(sender, **kwargs):
-    if sender._meta.app_label == "procedures" and kwargs.get("action", "post_").startswith("post_"):
+    if kwargs.get("action", "post_").startswith("post_"):
         catalogue_changed()
 
 
 def connect():
-    """Called by ``ProceduresConfig.ready``: every write to a model of this app changes the version."""
-    post_save.connect(_on_catalogue_write, dispatch_uid="procedures-catalogue-saved")
-    post_delete.connect(_on_catalogue_write, dispatch_uid="procedures-catalogue-deleted")
-    m2m_changed.connect(_on_catalogue_write, dispatch_uid="procedures-catalogue-m2m")
+    """Called by ``ProceduresConfig.ready``: every write to a model of this app changes the version.
+
+    One receiver per model of this app (and per many-to-many table), never one for all senders:
+    a ``post_delete`` receiver for every model would keep Django from deleting any other app's
+    rows in one statement (it must then read each row first, to send the signal).
+    """
+    from django.apps import apps
+
+    for model in apps.get_app_config("procedures").get_models():
+        post_save.connect(_on_catalogue_write, sender=model, dispatch_uid=f"catalogue-saved-{model._meta.label}")
+        post_delete.connect(_on_catalogue_write, sender=model, dispatch_uid=f"catalogue-deleted-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(_on_catalogue_write, sender=field.remote_field.through,
+                                dispatch_uid=f"catalogue-m2m-{field.remote_field.through._meta.label}")
