@@ -65,6 +65,15 @@ class AgencyAdmin(admin.ModelAdmin):
         (_("Cán bộ"), {"fields": ("staff",)}),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # Who works where is for the catalogue's administrators and the agency's own staff:
+        # a clerk who may only view agencies does not read another agency's staff list.
+        if obj is not None and not request.user.has_perm("procedures.change_agency") \
+                and not obj.staff.filter(pk=request.user.pk).exists():
+            fieldsets = [(name, options) for name, options in fieldsets if "staff" not in options["fields"]]
+        return fieldsets
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "staff":
             from django.contrib.auth import get_user_model

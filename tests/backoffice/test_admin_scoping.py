@@ -161,3 +161,16 @@ def test_superuser_and_view_all_agencies_see_everything(client, wards):
 def test_anonymous_is_sent_to_login(client, wards):
     response = client.get(f"{BASE}/{wards['a']['dossier'].pk}/tep/{wards['a']['file'].pk}/")
     assert response.status_code == 302 and "/quan-tri/login/" in response["Location"]
+
+
+def test_a_clerk_reads_only_their_own_agencys_staff_list(client, wards):
+    own, other = wards["a"], wards["b"]
+    client.force_login(own["clerk"])
+    page = client.get(f"/quan-tri/procedures/agency/{own['agency'].pk}/change/").content.decode()
+    assert own["clerk"].username in page
+    response = client.get(f"/quan-tri/procedures/agency/{other['agency'].pk}/change/")
+    assert response.status_code == 200                      # the agency itself is public catalogue data
+    assert other["clerk"].username not in response.content.decode()
+    client.force_login(UserFactory(is_superuser=True))
+    assert other["clerk"].username in client.get(
+        f"/quan-tri/procedures/agency/{other['agency'].pk}/change/").content.decode()
