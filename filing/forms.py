@@ -186,3 +186,9 @@ class ConfirmForm(forms.Form):
         label=_("Tôi xin cam đoan những thông tin đã khai là đúng sự thật và chịu trách nhiệm trước pháp luật."),
         error_messages={"required": _("Vui lòng đánh dấu xác nhận cam đoan trước khi nộp hồ sơ.")},
     )
+
+
+class UploadCaptchaForm(forms.Form):
+    """The captcha a visitor answers once per draft before its first file is stored (filing/quotas.py)."""
+
+    captcha = captcha_field(help_text=_("Chỉ hỏi một lần cho mỗi hồ sơ, trước khi tải tệp lên lần đầu."))

@@ -30,8 +30,8 @@ from procedures.levels import EXPLANATIONS
 from procedures.models import Procedure
 from procedures.text import search_key
 
-from . import wizard
-from .forms import AgencyForm, ConfirmForm
+from . import quotas, wizard
+from .forms import AgencyForm, ConfirmForm, UploadCaptchaForm
 from .wizard import CONFIRM, REVIEW, STEPS
 
 SESSION_DRAFTS = "filing_drafts"
@@ -141,7 +141,11 @@ def file_start(request, code):
     if answer is not None:
         return answer
     draft = _session_draft(request, procedure)
-    if request.method == "POST":
+    quota_message = ""
+    if request.method == "POST" and (draft is None or draft.dossier_id or request.POST.get("bat-dau-lai")):
+        # A new draft, unless this visitor has too many (filing/quotas.py): then the page says why.
+        quota_message = quotas.refuse_new_draft(request, _drafts_in_session(request, procedure))
+    if request.method == "POST" and not quota_message:
         if draft is None or draft.dossier_id or request.POST.get("bat-dau-lai"):
             draft = wizard.start_draft(procedure, account=signed_in_citizen(request))
             _remember_draft(request, draft)
@@ -154,7 +158,14 @@ def file_start(request, code):
         "level": EXPLANATIONS[procedure.service_level],
         "components": procedure.components.all(),
         "fees": procedure.fees.all(),
-    })
+        "quota_message": quota_message,
+    }, status=429 if quota_message else 200)
+
+
+def _drafts_in_session(request, procedure):
+    """This browser's drafts still in progress, the one of ``procedure`` (about to be replaced) aside."""
+    tokens = [token for code, token in request.session.get(SESSION_DRAFTS, {}).items() if code != procedure.code]
+    return FilingDraft.objects.filter(token__in=tokens, dossier__isnull=True, expires_at__gt=timezone.now()).count()
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,6 +244,15 @@ def file_documents(request, procedure, draft):
         stored = wizard.draft_total_bytes(draft)
         uploaded = 0
         for component in components:
+        has_files = any(request.FILES.getlist(f"tp-{component.pk}") for component in components)
+        if has_files and quotas.needs_upload_captcha(draft):
+            # Once per draft, before its first file is stored (filing/quotas.py).
+            captcha_form = UploadCaptchaForm(request.POST)
+            if not captcha_form.is_valid():
+                return _documents_page(request, procedure, draft, components, errors, captcha_form=captcha_form,
+                                       status=400)
+            quotas.mark_upload_captcha_passed(draft)
+            wizard.touch(draft, update_fields=["data"])
             for upload in request.FILES.getlist(f"tp-{component.pk}"):
                 try:
                     checked = validate_upload(upload)
@@ -241,6 +261,10 @@ def file_documents(request, procedure, draft):
                     errors.setdefault(component.pk, []).extend(error.messages)
                     continue
                 # Stored at once: an error on another file never loses this one.
+                if checked.size > quotas.upload_bytes_left(request):
+                    errors.setdefault(component.pk, []).append(quotas.daily_bytes_message())
+                    stored -= checked.size
+                    continue
                 try:
                     wizard.attach_to_draft(draft, component, checked)
                 except StorageUnavailable:
@@ -248,6 +272,7 @@ def file_documents(request, procedure, draft):
                     errors.setdefault(component.pk, []).append(STORAGE_UNAVAILABLE)
                     continue
                 uploaded += 1
+                quotas.count_uploaded(request, checked.size)
         if uploaded:
             messages.success(request, _("Đã tải lên %(count)s tệp.") % {"count": uploaded})
         if not errors and request.POST.get("hanh-dong") == "tiep-tuc":
@@ -262,6 +287,12 @@ def file_documents(request, procedure, draft):
         if not errors:
             return redirect(_step_url(procedure, DOCUMENTS))
     files = list(draft.files.all())
+    return _documents_page(request, procedure, draft, components, errors)
+
+
+def _documents_page(request, procedure, draft, components, errors, *, captcha_form=None, status=200):
+    if captcha_form is None and quotas.needs_upload_captcha(draft):
+        captcha_form = UploadCaptchaForm()
     slots = [{
         "component": component,
         "field_name": f"tp-{component.pk}",
@@ -271,8 +302,9 @@ def file_documents(request, procedure, draft):
     return render(request, "filing/documents.html", _context(
         procedure, draft, DOCUMENTS, slots=slots, has_errors=bool(errors), accept=ACCEPT_ATTRIBUTE,
         max_file_bytes=settings.UPLOAD_MAX_FILE_BYTES, max_dossier_bytes=settings.UPLOAD_MAX_DOSSIER_BYTES,
-        total_bytes=sum(item.size for item in files),
-    ))
+        total_bytes=sum(item.size for item in files), captcha_form=captcha_form,
+        captcha_refresh_url=request.path,
+    ), status=status)
 
 
 def _summary(procedure, draft, forms):

@@ -466,6 +466,13 @@ SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
 SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
 LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
 # The lookup's second factor (last four digits of the phone): wrong answers allowed per client
+# What one visitor may store before filing (filing/quotas.py): drafts in progress per browser
+# session, drafts started per client address, bytes uploaded per address per day, and a captcha
+# answered once per draft before its first upload.
+FILING_DRAFTS_PER_SESSION = env_int("FILING_DRAFTS_PER_SESSION", 5)
+FILING_DRAFTS_PER_ADDRESS = os.environ.get("FILING_DRAFTS_PER_ADDRESS", "50/d")
+FILING_UPLOAD_BYTES_PER_ADDRESS = env_int("FILING_UPLOAD_MB_PER_ADDRESS", 1000) * 1024 * 1024
+FILING_UPLOAD_CAPTCHA = env_bool("FILING_UPLOAD_CAPTCHA", True)
 # address and per dossier code within the window, before no more are checked.
 LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS = env_int("LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS", 10)
 LOOKUP_SECOND_FACTOR_MAX_PER_CODE = env_int("LOOKUP_SECOND_FACTOR_MAX_PER_CODE", 5)

@@ -27,3 +27,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # The public pages' cache outlives a test's rolled-back data; the tests of the cache turn it on
 # (tests/procedures/test_page_cache.py), the others see every page rendered.
 PAGE_CACHE_SECONDS = 0
+# The filing quotas (filing/quotas.py) count per client address, and every test client is 127.0.0.1:
+# the suite would reach them. tests/filing/test_quotas.py sets them low and turns the upload captcha on.
+FILING_DRAFTS_PER_ADDRESS = "100000/d"
+FILING_UPLOAD_BYTES_PER_ADDRESS = 1 << 40
+FILING_UPLOAD_CAPTCHA = False
