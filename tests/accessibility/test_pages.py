@@ -1,0 +1,354 @@
+"""Every public page and every back-office page a clerk uses passes axe-core (WCAG 2.1 AA).
+
+The demo data (``seed_demo``: the catalogue, agencies, clerks and dossiers in every state)
+gives each page real content; the filing wizard and the payment are walked in the browser
+so each step is checked as the citizen sees it, errors included. Each page state is checked
+at a phone width (375 px) and a desktop width in Vietnamese, and once more in English. The
+violations of all pages are gathered and reported together (rule, impact, selectors, help).
+
+To add a page: add a ``visit(...)`` line (or a few steps and a ``visit``) to the public or
+the back-office journey below.
+"""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from dossiers import links, services
+from dossiers.demo import seed_demo_dossiers
+from dossiers.models import DeliveryMethod, Dossier, SupplementRequest
+from dossiers.roles import RECEPTION_CLERK
+from dossiers.workflow import DossierStatus
+from portal.management.commands.seed_demo import DEMO_PASSWORD, SUPERUSER
+from procedures.models import Agency, Procedure
+from tests.factories import ComponentFactory, FeeFactory
+from tests.filing.support import two_agency_procedure
+from tests.fixtures.axe import describe_violations, run_axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+RESULT_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+              b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class Audit:
+    """Runs axe on the page as it is now at each width and keeps every violation found."""
+
+    def __init__(self, page, script, widths):
+        self.page, self.script, self.widths = page, script, widths
+        self.found, self.visited = {}, []  # (rule, targets) -> the violation and where it was seen
+
+    def visit(self, label, url=None, status=200):
+        if url is not None:
+            response = self.page.goto(url)
+            assert response.status == status, f"{label}: {url} answered {response.status}, not {status}"
+        self.page.wait_for_load_state("load")
+        for width in self.widths:
+            self.page.set_viewport_size(width)
+            for violation in run_axe(self.page, self.script)["violations"]:
+                key = (violation["id"], str([node["target"] for node in violation["nodes"]]))
+                entry = self.found.setdefault(key, {"violation": violation, "url": self.page.url, "seen": []})
+                entry["seen"].append(f"{label} @ {width['width']}px")
+        self.visited.append(label)
+
+    def assert_clean(self):
+        assert self.visited, "no page was checked"
+        if self.found:
+            # The same violation on many pages (a shared template) is reported once, with where it was seen.
+            reports = [describe_violations(entry["url"], [entry["violation"]]) + "\n  seen on: " + ", ".join(entry["seen"])
+                       for entry in self.found.values()]
+            pytest.fail(f"{len(self.found)} distinct violation(s) on {len(self.visited)} page state(s) checked "
+                        f"at {len(self.widths)} width(s):\n\n" + "\n\n".join(reports), pytrace=False)
+
+
+@pytest.fixture
+def demo(live_server, settings, tmp_path):
+    """The demo portal on the live server: catalogue, accounts and dossiers in every state."""
+    settings.PORTAL_BASE_URL = live_server.url
+    settings.LOOKUP_RATE = settings.SUBMIT_RATE = "1000/m"
+    settings.PAYMENT_SANDBOX_ENABLED = True
+    settings.PAYMENT_SANDBOX_IPN_MODE = "inline"
+    settings.PAYMENT_RETURN_WAIT_SECONDS = 0
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "files", "base_url": None}}}
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters of earlier tests
+    call_command("seed_demo", "--no-dossiers", stdout=io.StringIO())
+    # One agency's dossiers in every state (the whole demo's take a minute): one that takes fees online.
+    paying = Agency.objects.filter(procedures__service_level=4, procedures__is_published=True,
+                                   procedures__fees__isnull=False, staff__groups__name=RECEPTION_CLERK)
+    seed_demo_dossiers(agencies=Agency.objects.filter(pk=paying.order_by("pk").values("pk")[:1]))
+    translation.activate(settings.LANGUAGE_CODE)
+    yield live_server.url
+    cache.clear()
+
+
+@pytest.fixture
+def browser_page(chromium, axe_script, live_server, language):
+    """A page in a context of ``language`` that bypasses the CSP (axe is injected)."""
+    context = chromium.new_context(locale="vi-VN" if language == "vi" else "en-US", bypass_csp=True,
+                                   viewport=PHONE)
+    if language != "vi":
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def widths_for(language):
+    return [PHONE, DESKTOP] if language == "vi" else [DESKTOP]
+
+
+def dossier_in(status):
+    return Dossier.objects.filter(status=status).select_related("procedure", "agency").order_by("pk").first()
+
+
+def procedure_of_level(level):
+    return Procedure.objects.filter(service_level=level, is_published=True).order_by("code").first()
+
+
+def lookup(page, base, code, captcha="PASSED", phone_last4="5678"):
+    page.goto(f"{base}/tim-kiem/")
+    page.fill("#id_code", code)
+    page.fill("#id_phone_last4", phone_last4)
+    page.fill("#id_captcha_1", captcha)
+    return submit(page, "main form button[type=submit]")
+
+
+def submit(page, selector):
+    """Click a submit button and wait for the page it leads to; return that page's HTTP status.
+
+    The browser's own checks (``required`` …) are switched off: the server's answer to bad
+    input, with its error messages, is the page to check.
+    """
+    page.evaluate("() => document.querySelectorAll('form').forEach(form => { form.noValidate = true; })")
+    with page.expect_navigation() as navigation:
+        page.click(selector)
+    return navigation.value.status
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_public_pages(demo, browser_page, language, axe_script, settings, tmp_path, live_server):
+    base, page = demo, browser_page
+    audit = Audit(page, axe_script, widths_for(language))
+
+    audit.visit("home", f"{base}/")
+    audit.visit("catalogue", f"{base}/thu-tuc/")
+    audit.visit("catalogue filtered", f"{base}/thu-tuc/?muc_do=4&cap=cap-xa")
+    audit.visit("catalogue with a bad filter", f"{base}/thu-tuc/?muc_do=9&co_quan=abc")
+    audit.visit("catalogue search without result", f"{base}/thu-tuc/?q=khongcothutucnaytrongdanhmuc")
+    for level in (2, 3, 4):
+        procedure = procedure_of_level(level)
+        audit.visit(f"procedure level {level}", f"{base}{procedure.get_absolute_url()}")
+
+    # The wizard of a demo level 4 procedure: its declaration sent empty, every field in error.
+    demo_procedure = procedure_of_level(4)
+    page.goto(f"{base}/nop-ho-so/{demo_procedure.code}/")
+    audit.visit("wizard start")
+    page.click("main form button[type=submit]")
+    if "/co-quan/" in page.url:
+        page.locator("input[name=agency]").first.check()
+        page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile("/to-khai/"))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
+    audit.visit("wizard declaration with errors")
+
+    # A level 4 procedure with two agencies and a fee, filed and paid in the browser.
+    procedure, first, _second = two_agency_procedure(level=4, components=1)
+    ComponentFactory(procedure=procedure, name="Bản sao giấy tờ tùy thân", is_required=False, order=5)
+    FeeFactory(procedure=procedure, name="Cấp 1 bản sao", amount=8000, order=1)
+    fee = FeeFactory(procedure=procedure, name="Cấp 5 bản sao", amount=40000, order=2)
+    page.goto(f"{base}/nop-ho-so/{procedure.code}/")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile("/co-quan/"))
+    audit.visit("wizard agency")
+    page.check(f"input[name=agency][value='{first.pk}']")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile("/to-khai/"))
+    audit.visit("wizard declaration")
+    page.fill("#id_nd-full_name", "Nguyễn Thị Bình")
+    page.fill("#id_nd-birth_date", "1990-05-17")
+    page.fill("#id_nd-id_number", "001190012345")
+    page.fill("#id_nd-phone", "0912 345 678")
+    page.fill("#id_nd-email", "binh.nguyen@example.com")
+    page.fill("#id_nd-address", "Số 5 ngõ 12 phố Hàng Bông, Hoàn Kiếm, Hà Nội")
+    page.check(f"input[name='lp-fee'][value='{fee.pk}']")
+    page.check("input[name='lp-delivery_method'][value='post']")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile("/giay-to/"))
+    audit.visit("wizard documents")
+    scan = tmp_path / "to-khai.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.click("button[name=hanh-dong][value=tiep-tuc]")
+    page.wait_for_load_state("load")
+    audit.visit("wizard documents with errors")
+    page.locator("input[type=file]").first.set_input_files(str(scan))
+    page.click("button[name=hanh-dong][value=tai-len]")
+    page.wait_for_load_state("load")
+    audit.visit("wizard documents with a file")
+    page.click("button[name=hanh-dong][value=tiep-tuc]")
+    page.wait_for_url(re.compile("/xem-lai/"))
+    audit.visit("wizard review")
+    page.goto(f"{base}/nop-ho-so/{procedure.code}/xac-nhan/")
+    audit.visit("wizard confirm")
+    page.fill("#id_captcha_1", "SAI")
+    page.check("#id_consent")
+    page.click("#submit-dossier")
+    page.wait_for_load_state("load")
+    audit.visit("wizard confirm with a wrong captcha")
+    page.fill("#id_captcha_1", "PASSED")
+    page.check("#id_consent")
+    page.click("#submit-dossier")
+    page.wait_for_url(re.compile("/da-nop/"))
+    audit.visit("filing success")
+    code = page.inner_text("#dossier-code").strip()
+    dossier = Dossier.objects.get(code=code)
+    audit.visit("filing receipt", f"{base}/nop-ho-so/{procedure.code}/da-nop/{code}/bien-nhan/")
+
+    audit.visit("payment", links.payment_url(dossier))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile("/thanh-toan/sandbox/"))
+    audit.visit("sandbox gateway")
+    page.click("button[name=action][value=cancel]")
+    page.wait_for_url(re.compile("/thanh-toan/vnpay/ket-qua/"))
+    audit.visit("payment cancelled")
+    page.goto(links.payment_url(dossier))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile("/thanh-toan/sandbox/"))
+    page.click("button[name=action][value=pay]")
+    page.wait_for_url(re.compile("/thanh-toan/vnpay/ket-qua/"))
+    audit.visit("payment succeeded")
+    page.click("main a[href*='/bien-lai/']")
+    page.wait_for_url(re.compile("/bien-lai/"))
+    audit.visit("payment receipt")
+
+    # The lookup, in its four states.
+    audit.visit("lookup", f"{base}/tim-kiem/")
+    processing = dossier_in(DossierStatus.PROCESSING)
+    lookup(page, base, processing.code, phone_last4=processing.applicant_phone[-4:])
+    audit.visit("lookup found")
+    lookup(page, base, "000.00.12.H26-240101-9999")
+    audit.visit("lookup not found")
+    lookup(page, base, "không phải mã", captcha="SAI", phone_last4="12")
+    audit.visit("lookup with errors")
+
+    # The secret-link pages.
+    supplement = SupplementRequest.objects.filter(dossier__status=DossierStatus.SUPPLEMENT_REQUESTED).first()
+    audit.visit("supplement", links.supplement_url(supplement))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
+    audit.visit("supplement with errors")
+    # An electronic result: the processing dossier's result is recorded with a document, to be sent online.
+    Dossier.objects.filter(pk=processing.pk).update(delivery_method=DeliveryMethod.ONLINE)
+    processing.refresh_from_db()
+    services.record_result(dossier=processing, actor=processing.agency.staff.first(), note="Đã giải quyết.",
+                           result_file=SimpleUploadedFile("ket-qua.pdf", RESULT_PDF, "application/pdf"))
+    audit.visit("result", links.result_url(processing))
+    audit.visit("rating", links.rating_url(dossier_in(DossierStatus.RETURNED)))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
+    audit.visit("rating with errors")
+    audit.visit("link expired or wrong", f"{base}/danh-gia/khong-hop-le/", status=404)
+
+    # The error pages.
+    audit.visit("404", f"{base}/khong-co-trang-nay/", status=404)
+    page.route(f"{base}/__loi-500__/", lambda route: route.fulfill(
+        status=500, content_type="text/html; charset=utf-8", body=render_500(language)))
+    audit.visit("500 template", f"{base}/__loi-500__/", status=500)
+    page.goto(f"{base}/tim-kiem/")
+    page.context.clear_cookies()  # the CSRF cookie goes: the form's token no longer matches
+    if language != "vi":
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.fill("#id_code", "000.00.12.H26-240101-9999")
+    page.fill("#id_phone_last4", "5678")
+    page.fill("#id_captcha_1", "PASSED")
+    assert submit(page, "main form button[type=submit]") == 403
+    audit.visit("403 CSRF")
+    settings.LOOKUP_RATE = "1/m"
+    lookup(page, base, "000.00.12.H26-240101-9999")
+    assert lookup(page, base, "000.00.12.H26-240101-9999") == 429
+    audit.visit("rate limited")
+
+    audit.assert_clean()
+
+
+def render_500(language):
+    with translation.override(language):
+        return render_to_string("500.html")
+
+
+def sign_in(page, base, username, password=DEMO_PASSWORD):
+    page.goto(f"{base}/quan-tri/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_load_state("load")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_back_office_pages(demo, browser_page, language, axe_script, live_server):
+    base, page = demo, browser_page
+    audit = Audit(page, axe_script, widths_for(language))
+    paying = dossier_in(DossierStatus.AWAITING_PAYMENT)
+    agency = paying.agency
+    clerk = agency.staff.filter(groups__name=RECEPTION_CLERK).order_by("pk").first()
+    admin_url = f"{base}/quan-tri/dossiers/dossier/"
+
+    audit.visit("login", f"{base}/quan-tri/login/")
+    sign_in(page, base, clerk.username, "mat-khau-sai")
+    audit.visit("login with a wrong password")
+    sign_in(page, base, clerk.username)
+    audit.visit("index", f"{base}/quan-tri/")
+    audit.visit("dossier list", admin_url)
+    audit.visit("dossier list filtered", f"{admin_url}?status__exact=received")
+    audit.visit("dossier list searched", f"{admin_url}?q=Nguy%E1%BB%85n")
+    audit.visit("dossier list with date filter", f"{admin_url}?submitted_at__gte=2020-01-01")
+
+    def own(status):
+        return Dossier.objects.filter(agency=agency, status=status).order_by("pk").first()
+
+    for status in (DossierStatus.REGISTERED, DossierStatus.RECEIVED, DossierStatus.PROCESSING,
+                   DossierStatus.RESULT_READY):
+        audit.visit(f"dossier page ({status})", f"{admin_url}{own(status).pk}/change/")
+    for status, action in ((DossierStatus.REGISTERED, "refuse"), (DossierStatus.RECEIVED, "assign"),
+                           (DossierStatus.RECEIVED, "request_supplement")):
+        audit.visit(f"transition form {action}", f"{admin_url}{own(status).pk}/thao-tac/{action}/")
+        assert "/thao-tac/" in page.url, f"{action} is not offered for a dossier {status}"
+    submit(page, "input[type=submit].default")  # the supplement request sent without its reason
+    audit.visit("transition form with errors")
+    slips = {"tiep-nhan": DossierStatus.RECEIVED, "bo-sung": DossierStatus.SUPPLEMENT_REQUESTED,
+             "tu-choi": DossierStatus.REFUSED, "xin-loi": None, "dung-xu-ly": DossierStatus.STOPPED,
+             "kiem-soat": DossierStatus.PROCESSING}
+    for kind, status in slips.items():
+        dossier = own(status) if status else Dossier.objects.filter(
+            agency=agency, events__action="apologise").first()
+        audit.visit(f"slip {kind}", f"{admin_url}{dossier.pk}/phieu/{kind}/")
+    audit.visit("tracking log", f"{admin_url}so-theo-doi/")
+    audit.visit("message log", f"{base}/quan-tri/notifications/notification/")
+    audit.visit("payments", f"{base}/quan-tri/payments/payment/")
+    audit.visit("reconciliation", f"{base}/quan-tri/payments/payment/doi-soat/")
+    audit.visit("in-person payment", f"{base}/quan-tri/payments/payment/thu-truc-tiep/?ma={paying.code}")
+    submit(page, "#content form [type=submit] >> nth=0")
+    audit.visit("in-person payment with errors")
+    audit.visit("403", f"{base}/quan-tri/auth/user/", status=403)
+
+    # The ratings and the message templates are read by a superuser (no clerk permission).
+    page.context.clear_cookies()
+    if language != "vi":
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    sign_in(page, base, get_user_model().objects.get(username=SUPERUSER).username)
+    audit.visit("ratings", f"{base}/quan-tri/dossiers/rating/")
+
+    audit.assert_clean()
