@@ -151,11 +151,17 @@ def _specialist_for(agency, groups):
     return specialist, True
 
 
-def seed_demo_dossiers(stdout=None):
-    """Create the demo dossiers (every state) for each agency with a demo clerk; return how many."""
+def seed_demo_dossiers(stdout=None, agencies=None):
+    """Create the demo dossiers (every state) for each agency with a demo clerk; return how many.
+
+    ``agencies`` narrows it to those agencies (a queryset), e.g. for a test that needs one
+    agency's dossiers and not the whole demo's.
+    """
     groups = ensure_groups()
     created = 0
-    agencies = Agency.objects.filter(staff__groups=groups[RECEPTION_CLERK], is_active=True).distinct()
+    if agencies is None:
+        agencies = Agency.objects.all()
+    agencies = agencies.filter(staff__groups=groups[RECEPTION_CLERK], is_active=True).distinct()
     for agency in agencies.order_by("pk"):
         if Dossier.objects.filter(agency=agency, applicant_email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
             continue
