@@ -211,6 +211,14 @@ class ProcedureAdmin(DiacriticInsensitiveSearch, admin.ModelAdmin):
         (_("Thống kê"), {"fields": ("popularity", "updated_at"), "classes": ("collapse",)}),
     )
 
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_import import import_view
+
+        return [path("nhap-tu-tep/", self.admin_site.admin_view(lambda request: import_view(self, request)),
+                     name="procedures_procedure_import"), *super().get_urls()]
+
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.model is not DossierComponent:
