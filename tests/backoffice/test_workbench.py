@@ -309,3 +309,21 @@ def test_processing_time_in_words(ward):
     assert procedure.processing_time_text == "Trong ngày"
     procedure.processing_note = "Ngay trong ngày tiếp nhận; sau 15 giờ trả trong ngày làm việc tiếp theo"
     assert procedure.processing_time_text.startswith("Ngay trong ngày tiếp nhận")
+
+
+def test_the_admin_speaks_the_portals_vietnamese_and_english_when_chosen(client, ward):
+    filed(ward["procedure"], ward["agency"])
+    client.force_login(ward["clerk"])
+    page = client.get(f"{BASE}/").content.decode()
+    assert " Theo trạng thái " in page and "Bởi" not in page          # not Django's "Bởi trạng thái"
+    for english in ("Show counts", "Model name", "Add link", "Skip to main content", "Toggle navigation"):
+        assert english not in page
+    index = client.get("/quan-tri/").content.decode()
+    assert "Bản ghi nhớ" not in index and "Thao tác gần đây" in index and "Đăng xuất" in index
+    assert "Mục" in index and "Model name" not in index
+
+    client.cookies["django_language"] = "en"
+    english = client.get(f"{BASE}/").content.decode()
+    assert "The day’s work" in english or "Today’s work" in english
+    assert "Awaiting receipt" in english and "Overdue" in english and " By status " in english
+    assert "Chờ tiếp nhận" not in english
