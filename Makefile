@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LOCAL_ENV := PORTAL_LOCAL=1 DEBUG=1
 PORT ?= 8000
+# The address in SMS, email and QR codes follows the port (`make run PORT=8001`) unless set.
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: setup run test lint bench messages
 
@@ -23,8 +25,8 @@ $(VENV)/.installed: pyproject.toml
 ## Set up, migrate, load the demo catalogue and accounts, and serve on http://127.0.0.1:$(PORT)/
 run: setup
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
-	$(LOCAL_ENV) $(PY) manage.py seed_demo
-	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(LOCAL_ENV) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py seed_demo
+	$(LOCAL_ENV) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Set up and run the whole test suite (real services come from DATABASE_URL, CELERY_BROKER_URL, CACHE_URL)
 test: setup

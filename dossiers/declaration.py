@@ -115,12 +115,18 @@ class IdNumberField(forms.CharField):
 
 
 class PastDateField(forms.DateField):
-    """A date typed as yyyy-mm-dd (the date picker) or dd/mm/yyyy, not in the future unless allowed."""
+    """A date typed as dd/mm/yyyy (also yyyy-mm-dd), not in the future unless allowed.
+
+    A text box, not the browser's date picker: the picker shows mm/dd/yyyy in many browsers
+    set to Vietnamese while the label and the errors speak of ngày/tháng/năm.
+    """
 
     def __init__(self, *, allow_future=False, **kwargs):
         self.allow_future = allow_future
         kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", forms.DateInput(
+            attrs={"inputmode": "numeric", "placeholder": _("ngày/tháng/năm"), "autocomplete": "off",
+                   "pattern": r"[0-9./\-]{8,10}", "maxlength": "10"}, format="%d/%m/%Y"))
         kwargs.setdefault("error_messages", {"invalid": _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm.")})
         super().__init__(**kwargs)
 

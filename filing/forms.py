@@ -137,7 +137,6 @@ class OptionsForm(forms.Form):
     fee = forms.TypedChoiceField(label=_("Trường hợp phí, lệ phí"), coerce=int, widget=forms.RadioSelect,
                                  error_messages={"required": _("Vui lòng chọn trường hợp phí, lệ phí áp dụng.")})
     delivery_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), widget=forms.RadioSelect,
-                                        initial=DeliveryMethod.IN_PERSON,
                                         error_messages={"required": _("Vui lòng chọn hình thức nhận kết quả.")})
     delivery_address = forms.CharField(label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=500,
                                        required=False,
@@ -152,7 +151,11 @@ class OptionsForm(forms.Form):
         else:
             del self.fields["fee"]
         if procedure.pays_online:
-            self.fields["delivery_method"].choices = allowed_delivery_methods(procedure)
+            # Level 4 ("toàn trình") means no visit: the result online when it can be, else by post.
+            choices = allowed_delivery_methods(procedure)
+            order = [DeliveryMethod.ONLINE, DeliveryMethod.POST, DeliveryMethod.IN_PERSON]
+            self.fields["delivery_method"].choices = sorted(choices, key=lambda choice: order.index(choice[0]))
+            self.fields["delivery_method"].initial = self.fields["delivery_method"].choices[0][0]
         else:
             del self.fields["delivery_method"]
             del self.fields["delivery_address"]

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from accounts.identity import signed_in_citizen
-from dossiers import links
+from dossiers import guidance, links
 from dossiers.declaration import describe
 from dossiers.models import DeliveryMethod, Dossier, FilingDraft
 from dossiers.services import AGENCY, DECLARATION, DOCUMENTS, FilingError, filing_agencies
@@ -243,7 +244,6 @@ def file_documents(request, procedure, draft):
             return redirect(_step_url(procedure, DOCUMENTS))
         stored = wizard.draft_total_bytes(draft)
         uploaded = 0
-        for component in components:
         has_files = any(request.FILES.getlist(f"tp-{component.pk}") for component in components)
         if has_files and quotas.needs_upload_captcha(draft):
             # Once per draft, before its first file is stored (filing/quotas.py).
@@ -253,6 +253,7 @@ def file_documents(request, procedure, draft):
                                        status=400)
             quotas.mark_upload_captcha_passed(draft)
             wizard.touch(draft, update_fields=["data"])
+        for component in components:
             for upload in request.FILES.getlist(f"tp-{component.pk}"):
                 try:
                     checked = validate_upload(upload)
@@ -260,19 +261,19 @@ def file_documents(request, procedure, draft):
                 except UploadRejected as error:
                     errors.setdefault(component.pk, []).extend(error.messages)
                     continue
-                # Stored at once: an error on another file never loses this one.
                 if checked.size > quotas.upload_bytes_left(request):
                     errors.setdefault(component.pk, []).append(quotas.daily_bytes_message())
                     stored -= checked.size
                     continue
+                # Stored at once: an error on another file never loses this one.
                 try:
                     wizard.attach_to_draft(draft, component, checked)
                 except StorageUnavailable:
                     # Nothing of this file was recorded; the draft keeps everything else.
                     errors.setdefault(component.pk, []).append(STORAGE_UNAVAILABLE)
                     continue
-                uploaded += 1
                 quotas.count_uploaded(request, checked.size)
+                uploaded += 1
         if uploaded:
             messages.success(request, _("Đã tải lên %(count)s tệp.") % {"count": uploaded})
         if not errors and request.POST.get("hanh-dong") == "tiep-tuc":
@@ -286,13 +287,13 @@ def file_documents(request, procedure, draft):
         wizard.touch(draft)
         if not errors:
             return redirect(_step_url(procedure, DOCUMENTS))
-    files = list(draft.files.all())
     return _documents_page(request, procedure, draft, components, errors)
 
 
 def _documents_page(request, procedure, draft, components, errors, *, captcha_form=None, status=200):
     if captcha_form is None and quotas.needs_upload_captcha(draft):
         captcha_form = UploadCaptchaForm()
+    files = list(draft.files.all())
     slots = [{
         "component": component,
         "field_name": f"tp-{component.pk}",
@@ -365,10 +366,15 @@ def _confirm_page(request, procedure, draft, form, status=200):
 
 
 def _owned_draft(request, procedure, token):
-    """The draft of this browser with ``token``: in progress in its session, or already filed by it."""
+    """The draft of this browser with ``token``, locked: in progress in its session, or already filed by it.
+
+    Read once, with its agency, and locked until the caller's transaction ends, so a parallel
+    submission of the same draft (a double click) waits for the first to finish.
+    """
     try:
-        draft = FilingDraft.objects.select_related("dossier").get(submission_token=token, procedure=procedure)
-    except (FilingDraft.DoesNotExist, ValueError, TypeError):
+        draft = (FilingDraft.objects.select_for_update(of=("self",)).select_related("agency")
+                 .get(submission_token=token, procedure=procedure))
+    except (FilingDraft.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
     in_progress = request.session.get(SESSION_DRAFTS, {}).get(procedure.code) == str(draft.token)
     filed = draft.dossier_id is not None and draft.dossier_id in request.session.get(SESSION_FILED, [])
@@ -388,26 +394,24 @@ def file_confirm(request, code):
         return answer
     if request.method == "GET":
         return _confirm_get(request, procedure.code)
-    draft = _owned_draft(request, procedure, request.POST.get("submission_token"))
-    if draft is None:
-        messages.warning(request, _("Phiên khai hồ sơ đã hết hạn hoặc chưa bắt đầu. Vui lòng bắt đầu lại."))
-        return redirect("filing:start", procedure.code)
-    if draft.dossier_id:
-        # A resubmitted form or a refresh after success: the same dossier, never a second one.
-        return redirect(_success_url(draft.dossier))
-    draft.procedure = procedure
     with transaction.atomic():
-        # Wait for a parallel submission of the same draft (double click) to finish first.
-        locked = FilingDraft.objects.select_for_update().get(pk=draft.pk)
-        if locked.dossier_id:
-            dossier = Dossier.objects.select_related("procedure").get(pk=locked.dossier_id)
+        draft = _owned_draft(request, procedure, request.POST.get("submission_token"))
+        if draft is None:
+            messages.warning(request, _("Phiên khai hồ sơ đã hết hạn hoặc chưa bắt đầu. Vui lòng bắt đầu lại."))
+            return redirect("filing:start", procedure.code)
+        if draft.dossier_id:
+            # A resubmitted form, a refresh after success or the second click of a double click
+            # (which waited for the first): the same dossier, never a second one.
+            dossier = Dossier.objects.select_related("procedure").get(pk=draft.dossier_id)
             _remember_filed(request, dossier)
             return redirect(_success_url(dossier))
+        draft.procedure = procedure
         form = ConfirmForm(request.POST)
         if not form.is_valid():
             return _confirm_page(request, procedure, draft, form)
         try:
-            dossier = wizard.submit_draft(draft, language=translation.get_language() or settings.LANGUAGE_CODE)
+            dossier = wizard.submit_draft(draft, language=translation.get_language() or settings.LANGUAGE_CODE,
+                                          locked=True)
         except FilingError as error:
             messages.warning(request, error.message)
             return redirect(_step_url(procedure, error.step or REVIEW))
@@ -447,7 +451,9 @@ def _after_filing_context(dossier):
         "files": dossier.files.all(),
         "awaiting_payment": dossier.status == DossierStatus.AWAITING_PAYMENT,
         "payment_url": links.payment_path(dossier) if dossier.status == DossierStatus.AWAITING_PAYMENT else "",
-        "receipt_link": links.receipt_url(dossier),
+        "fee_sentence": guidance.fee_sentence(dossier),
+        "visit_sentence": guidance.visit_sentence(dossier),
+        "needs_visit": guidance.needs_visit(dossier),
         "declaration_rows": describe(dossier.declaration_schema, dossier.declaration),
         "lookup_url": links.lookup_url(dossier),
     }
@@ -475,4 +481,4 @@ def file_receipt_link(request, token):
             "message": _("Đường dẫn đến giấy biên nhận không đúng hoặc đã hết hạn. Bạn vẫn tra cứu được hồ sơ "
                          "bằng mã hồ sơ tại trang Tra cứu hồ sơ."),
         }, status=404)
-    return render(request, "filing/receipt.html", _after_filing_context(dossier))
+    return render(request, "filing/receipt.html", {**_after_filing_context(dossier), "via_link": True})

@@ -86,12 +86,14 @@ _EMAIL = {
         "vi": ("Hồ sơ {{ code }} đã được đăng ký trực tuyến",
                "Hồ sơ {{ code }} của Ông/Bà về thủ tục “{{ procedure }}” đã được đăng ký trực tuyến thành công "
                "và đang chờ {{ agency }} tiếp nhận. Ông/Bà sẽ nhận được thông báo khi hồ sơ được tiếp nhận."
+               "\n\n{{ visits }} {{ fee }}"
                "\n\nGiấy biên nhận (xem và in lại bất cứ lúc nào, trên mọi thiết bị): {{ receipt_url }}"
                "{% if payment_url %}\n\nHồ sơ chỉ được tiếp nhận sau khi Ông/Bà thanh toán phí, lệ phí trực tuyến tại: "
                "{{ payment_url }}{% endif %}"),
         "en": ("Dossier {{ code }} has been registered online",
                "Your dossier {{ code }} for “{{ procedure }}” was registered online and is waiting to be received "
                "by {{ agency }}. You will be notified when it is received."
+               "\n\n{{ visits }} {{ fee }}"
                "\n\nYour receipt (view and print it again at any time, on any device): {{ receipt_url }}"
                "{% if payment_url %}\n\nThe dossier can only be received once you pay the fee online at: "
                "{{ payment_url }}{% endif %}"),

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
 
-from dossiers import links
+from dossiers import guidance, links
 from dossiers.workflow import DossierStatus, Event
 from procedures.text import strip_diacritics
 
@@ -42,6 +42,8 @@ VARIABLES = {
     "tracking_number": "Số hiệu bưu gửi",
     "lookup_url": "Đường dẫn tra cứu hồ sơ",
     "receipt_url": "Đường dẫn bí mật đến giấy biên nhận (in lại được trên mọi thiết bị)",
+    "fee": "Phí, lệ phí của hồ sơ trong một câu (không thu, trực tuyến hoặc tại bộ phận một cửa)",
+    "visits": "Số lần phải đến bộ phận một cửa, trong một câu",
     "supplement_url": "Đường dẫn bổ sung hồ sơ (khi yêu cầu bổ sung)",
     "result_url": "Đường dẫn tải kết quả điện tử (khi có)",
     "rating_url": "Đường dẫn đánh giá (khi có)",
@@ -98,6 +100,8 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
     extra = extra or {}
     with translation.override(language):
         status = str(DossierStatus(dossier.status).label) if dossier.status else ""
+        # The same sentences as the success page, the receipt and the lookup (dossiers.guidance).
+        fee, visits = guidance.fee_sentence(dossier), guidance.visit_sentence(dossier)
     procedure = dossier.procedure.name
     if channel == Channel.SMS:
         procedure = Truncator(procedure).chars(SMS_PROCEDURE_CHARS)
@@ -115,6 +119,8 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
         "tracking_number": extra.get("tracking_number") or dossier.tracking_number or "",
         "lookup_url": links.lookup_url(dossier),
         "receipt_url": links.receipt_url(dossier),
+        "fee": fee,
+        "visits": visits,
         "supplement_url": extra.get("supplement_url", ""),
         "result_url": extra.get("result_url", ""),
         "rating_url": extra.get("rating_url", ""),

@@ -2,7 +2,10 @@ import os
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -15,6 +18,8 @@ urlpatterns = [
     path("", include("filing.urls")),
     path("", include("tracking.urls")),
     path("", include("accounts.urls")),
+    # Browsers ask for /favicon.ico on every page that names none (the admin's, files).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True)),
     path("thong-bao/", include("notifications.urls")),
     path("thanh-toan/", include("payments.urls")),
     path("thong-ke/", include("reporting.urls")),

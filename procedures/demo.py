@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from .documents import build_docx, build_pdf
 from .models import (
@@ -67,15 +68,18 @@ class AgencyData:
     hours: str = HOURS
 
 
+# Stored in Vietnamese; ``gettext_noop`` puts the names in the catalogue, so English pages show them
+# translated (``JurisdictionTier.label``).
+N = gettext_noop
 TIERS = {
     THREE_TIER: [
-        TierData("cap-xa", "Cấp xã", "Nộp hồ sơ tại phường/xã/thị trấn", 1),
-        TierData("cap-huyen", "Cấp huyện", "Nộp hồ sơ tại quận/huyện/thị xã", 2),
-        TierData("cap-so", "Cấp sở, ban, ngành", "Nộp hồ sơ tại sở/ngành", 3),
+        TierData("cap-xa", N("Cấp xã"), N("Nộp hồ sơ tại phường/xã/thị trấn"), 1),
+        TierData("cap-huyen", N("Cấp huyện"), N("Nộp hồ sơ tại quận/huyện/thị xã"), 2),
+        TierData("cap-so", N("Cấp sở, ban, ngành"), N("Nộp hồ sơ tại sở/ngành"), 3),
     ],
     TWO_TIER: [
-        TierData("cap-xa", "Cấp xã", "Nộp hồ sơ tại phường/xã/đặc khu", 1),
-        TierData("cap-so", "Cấp tỉnh (sở, ban, ngành)", "Nộp hồ sơ tại sở/ngành", 2),
+        TierData("cap-xa", N("Cấp xã"), N("Nộp hồ sơ tại phường/xã/đặc khu"), 1),
+        TierData("cap-so", N("Cấp tỉnh (sở, ban, ngành)"), N("Nộp hồ sơ tại sở/ngành"), 2),
     ],
 }
 

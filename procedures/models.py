@@ -40,7 +40,17 @@ class JurisdictionTier(models.Model):
         verbose_name_plural = _("cấp thẩm quyền")
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    # The names are data; the usual ones (the demo's, the national ones) have English translations
+    # in the catalogue, any other name shows as entered.
+    @property
+    def label(self):
+        return gettext(self.name)
+
+    @property
+    def submit_label_translated(self):
+        return gettext(self.submit_label)
 
 
 class Agency(models.Model):
@@ -214,7 +224,9 @@ class Fee(models.Model):
         verbose_name_plural = _("phí, lệ phí")
 
     def __str__(self):
-        return f"{self.name}: {self.amount:,} đ".replace(",", ".")
+        # Only the amount gets dots as thousands separators: the name keeps its commas.
+        amount = f"{self.amount:,}".replace(",", ".")
+        return f"{self.name}: {amount} đ"
 
 
 class DossierComponent(models.Model):

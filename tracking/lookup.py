@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from dossiers import guidance
 from dossiers.models import Dossier, DossierEvent, DossierFileKind, Rating, SupplementRequest
 from dossiers.workflow import TRANSITIONS, DossierStatus, Event
 
@@ -146,25 +147,24 @@ def next_step(dossier, *, open_supplement=None):
     agency = dossier.agency
     where = _agency_place(agency)
     if status == DossierStatus.AWAITING_PAYMENT:
-        details = []
-        if dossier.fee_amount:
-            details.append(_("Số tiền cần nộp: %(amount)s đồng (%(name)s).") % {
-                "amount": f"{dossier.fee_amount:,}".replace(",", "."), "name": dossier.fee_name or _("phí, lệ phí")})
+        details = [guidance.fee_sentence(dossier), guidance.visit_sentence(dossier)]
         details.append(_("Thanh toán trực tuyến qua đường dẫn trong tin nhắn SMS hoặc thư điện tử đã gửi cho "
                          "người nộp hồ sơ. Hồ sơ được chuyển tiếp nhận ngay sau khi thanh toán thành công."))
         return NextStep("pay", _("Thanh toán phí, lệ phí trực tuyến"), details)
     if status == DossierStatus.REGISTERED:
+        # The same sentences as the success page and the receipt (dossiers.guidance).
         if dossier.procedure.service_level >= 4:
-            return NextStep("wait", _("Chờ tiếp nhận"), [
-                _("Bộ phận một cửa sẽ kiểm tra và tiếp nhận hồ sơ; bạn sẽ nhận tin nhắn kèm ngày hẹn trả kết quả."),
-            ])
-        details = [_("Mang bản chính các giấy tờ đã nộp trực tuyến đến bộ phận một cửa để đối chiếu.")]
-        if dossier.fee_amount:
-            details.append(_("Nộp phí, lệ phí tại bộ phận một cửa: %(amount)s đồng.") % {
-                "amount": f"{dossier.fee_amount:,}".replace(",", ".")})
+            details = [_("Bộ phận một cửa sẽ kiểm tra và tiếp nhận hồ sơ; bạn sẽ nhận tin nhắn kèm ngày hẹn trả "
+                         "kết quả."), guidance.visit_sentence(dossier), guidance.fee_sentence(dossier)]
+            if guidance.needs_visit(dossier) and where:
+                details.append(where)
+            return NextStep("wait", _("Chờ tiếp nhận"), details)
+        details = [guidance.visit_sentence(dossier), guidance.fee_sentence(dossier)]
         if where:
             details.append(where)
-        return NextStep("bring_originals", _("Mang bản chính và phí, lệ phí đến bộ phận một cửa"), details)
+        headline = (_("Mang bản chính và phí, lệ phí đến bộ phận một cửa") if dossier.fee_amount
+                    else _("Mang bản chính các giấy tờ đến bộ phận một cửa"))
+        return NextStep("bring_originals", headline, details)
     if status == DossierStatus.SUPPLEMENT_REQUESTED:
         request = open_supplement
         details = [_("Bổ sung trực tuyến qua đường dẫn trong tin nhắn SMS hoặc thư điện tử đã gửi cho người "

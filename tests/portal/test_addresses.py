@@ -187,6 +187,13 @@ ROUTES = {
     'quan-tri/otp_totp/totpdevice/<path:object_id>/history/',
     'quan-tri/otp_totp/totpdevice/add/',
     'tim-kiem/<str:token>/',
+    # Issue 15: sign-in with VNeID, the citizen's dossiers, the receipt's secret link, the favicon.
+    'dang-nhap/vneid/',
+    'dang-nhap/vneid/xong/',
+    'dang-xuat/',
+    'ho-so-cua-toi/',
+    'bien-nhan/<str:token>/',
+    'favicon.ico',
 }
 ADMIN_APP_LIST = "quan-tri/^(?P<app_label>"
 

@@ -213,8 +213,8 @@ def test_timeline_shows_public_steps_and_notes_only(client):
 
 
 @pytest.mark.parametrize(("status_path", "expected"), [
-    ("registered", ["Mang bản chính và phí, lệ phí đến bộ phận một cửa", "Mang bản chính các giấy tờ",
-                    "50.000 đồng"]),
+    ("registered", ["Mang bản chính và phí, lệ phí đến bộ phận một cửa", "mang bản chính các giấy tờ",
+                    "Nộp phí, lệ phí tại bộ phận một cửa: 50.000 đồng (Lệ phí)."]),
     ("received", ["Chờ kết quả giải quyết", "Ngày hẹn trả kết quả"]),
     ("supplement", ["Bổ sung hồ sơ", "Thiếu tờ khai có chữ ký", "Tờ khai đăng ký khai sinh (bản có chữ ký)",
                     "Bản sao CCCD của cha"]),

@@ -7,12 +7,14 @@ published passwords.
 """
 
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from dossiers.demo import seed_demo_dossiers
 from dossiers.roles import RECEPTION_CLERK, ensure_groups
@@ -67,10 +69,8 @@ class Command(BaseCommand):
         except ProfileMismatch as error:
             raise CommandError(f"Cơ sở dữ liệu đã có cấp thẩm quyền khác với mô hình {profile}: {error}. "
                                "Hãy dùng một cơ sở dữ liệu mới cho mô hình này.") from None
-        # The demo dossiers come first: in eager mode their SMS and emails print to the
-        # console, and the accounts should be the last thing the operator reads.
         if not options["no_dossiers"]:
-            seed_demo_dossiers(stdout=self.stdout)
+            self.seed_dossiers_quietly()
         self.stdout.write(self.style.SUCCESS(
             f"Danh mục ({profile}): {result.tiers} cấp, {result.agencies} cơ quan, {result.sectors} lĩnh vực, "
             f"{result.procedures} thủ tục, {result.templates_written} tệp mẫu mới."))
@@ -79,6 +79,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<28} {DEMO_PASSWORD}   {role}")
         for specialist in get_user_model().objects.filter(username__startswith="chuyenvien.").order_by("username"):
             self.stdout.write(f"  {specialist.username:<28} {DEMO_PASSWORD}   chuyên viên xử lý – {specialist.last_name}")
+
+    def seed_dossiers_quietly(self):
+        """The demo dossiers, their messages kept in memory: a summary line instead of every SMS and email.
+
+        Only in-process (eager) sending is silenced; a running Celery worker sends through its own settings.
+        """
+        notification = apps.get_model("notifications", "Notification")
+        before = notification.objects.count()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                               SMS_BACKEND="notifications.sms.InMemoryBackend"):
+            seed_demo_dossiers(stdout=self.stdout)
+        self.stdout.write(f"Tin nhắn, thư của hồ sơ mẫu: {notification.objects.count() - before} "
+                          "(không in ra; xem trong trang quản trị, mục Tin nhắn, thư).")
 
     def create_accounts(self, profile, agencies):
         accounts = []
