@@ -5,6 +5,7 @@ it is filling (``filing_drafts``: procedure code → draft token) and which doss
 filed (``filed_dossiers``), which is what lets it, and nobody else, see a success page.
 """
 
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from dossiers.uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_tot
 from dossiers.workflow import DossierStatus
 from procedures.levels import EXPLANATIONS
 from procedures.models import Procedure
+from portal.security import bad_request
 from procedures.text import search_key
 
 from . import quotas, wizard
@@ -381,6 +383,14 @@ def _owned_draft(request, procedure, token):
     return draft if in_progress or filed else None
 
 
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 def submit_rate(group, request):
     """Read on each request, so a changed setting (tests, operators) applies at once."""
     return settings.SUBMIT_RATE
@@ -394,6 +404,8 @@ def file_confirm(request, code):
         return answer
     if request.method == "GET":
         return _confirm_get(request, procedure.code)
+    if not _is_uuid(request.POST.get("submission_token")):
+        return bad_request(request)  # no page of the wizard sends that: the 400 page, not a 500
     with transaction.atomic():
         draft = _owned_draft(request, procedure, request.POST.get("submission_token"))
         if draft is None:
