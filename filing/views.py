@@ -28,9 +28,9 @@ from dossiers.services import AGENCY, DECLARATION, DOCUMENTS, FilingError, filin
 from dossiers.storage import STORAGE_UNAVAILABLE, StorageUnavailable
 from dossiers.uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_total, validate_upload
 from dossiers.workflow import DossierStatus
+from portal.security import bad_request
 from procedures.levels import EXPLANATIONS
 from procedures.models import Procedure
-from portal.security import bad_request
 from procedures.text import search_key
 
 from . import quotas, wizard

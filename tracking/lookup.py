@@ -16,7 +16,6 @@ count against the client's address and against the code (``SecondFactorGuard``).
 """
 
 import hmac
-
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace

@@ -14,7 +14,15 @@ from dossiers.models import Dossier, DossierFile, SupplementRequest
 from dossiers.workflow import DossierStatus
 from portal.captcha import challenge_of, new_key
 from tests.factories import AgencyFactory, FeeFactory, ProcedureFactory, UserFactory
-from tests.tracking.helpers import PHONE_LAST4, clerk_of, filed_dossier, lookup_post, page_text, received, returned
+from tests.tracking.helpers import (
+    PHONE_LAST4,
+    clerk_of,
+    filed_dossier,
+    lookup_post,
+    page_text,
+    received,
+    returned,
+)
 from tracking.lookup import mask_name, normalize_code
 
 pytestmark = pytest.mark.django_db
