@@ -289,27 +289,46 @@ def render_500(language):
         return render_to_string("500.html")
 
 
-def sign_in(page, base, username, password=DEMO_PASSWORD):
+def sign_in(page, base, user, password=DEMO_PASSWORD, code=None):
+    """The back office's sign-in with the password and the one-time code of the user's authenticator."""
     page.goto(f"{base}/quan-tri/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_username", user.username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_load_state("load")
+    page.fill("#id_otp_token", code if code is not None else current_code(user))
+    submit(page, "#login-form input[type=submit]")
+
+
+def enrol_authenticator(user):
+    """The user's TOTP device, as ``manage.py enrol_two_factor`` leaves it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=True)
+
+
+def current_code(user):
+    """The six digits the user's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    device = user.totpdevice_set.get()
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_back_office_pages(demo, browser_page, language, axe_script, live_server):
+def test_back_office_pages(demo, browser_page, language, axe_script, live_server, settings):
     base, page = demo, browser_page
+    settings.STAFF_TWO_FACTOR_REQUIRED = True  # as in production: the sign-in asks for the one-time code
     audit = Audit(page, axe_script, widths_for(language))
     paying = dossier_in(DossierStatus.AWAITING_PAYMENT)
     agency = paying.agency
     clerk = agency.staff.filter(groups__name=RECEPTION_CLERK).order_by("pk").first()
     admin_url = f"{base}/quan-tri/dossiers/dossier/"
 
+    enrol_authenticator(clerk)
     audit.visit("login", f"{base}/quan-tri/login/")
-    sign_in(page, base, clerk.username, "mat-khau-sai")
-    audit.visit("login with a wrong password")
-    sign_in(page, base, clerk.username)
+    sign_in(page, base, clerk, code="000000")
+    audit.visit("login with a wrong code")
+    sign_in(page, base, clerk)
+    assert "/login/" not in page.url, "the clerk could not sign in"
     audit.visit("index", f"{base}/quan-tri/")
     audit.visit("dossier list", admin_url)
     audit.visit("dossier list filtered", f"{admin_url}?status__exact=received")
@@ -348,7 +367,9 @@ def test_back_office_pages(demo, browser_page, language, axe_script, live_server
     page.context.clear_cookies()
     if language != "vi":
         page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    sign_in(page, base, get_user_model().objects.get(username=SUPERUSER).username)
+    administrator = get_user_model().objects.get(username=SUPERUSER)
+    enrol_authenticator(administrator)
+    sign_in(page, base, administrator)
     audit.visit("ratings", f"{base}/quan-tri/dossiers/rating/")
 
     audit.assert_clean()
