@@ -5,7 +5,7 @@ Asia/Ho_Chi_Minh (yymmdd), then a 4-digit number counted per agency per day
 (Circular 01/2018/TT-VPCP, Article 19), e.g. ``000.00.12.H26-241124-0001``.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import DossierCodeSequence
@@ -26,10 +26,16 @@ def next_dossier_code(agency, *, day=None):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_dossier_code() must run inside the dossier's transaction")
     day = day or timezone.localdate()
-    # INSERT … ON CONFLICT DO NOTHING: the first submission of the day creates the row,
-    # the others find it; then everyone queues on the row lock.
-    DossierCodeSequence.objects.bulk_create([DossierCodeSequence(agency=agency, day=day)], ignore_conflicts=True)
-    sequence = DossierCodeSequence.objects.select_for_update().get(agency=agency, day=day)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return format_dossier_code(agency.identifier_code, day, sequence.last_number)
+    # One statement (PostgreSQL and SQLite 3.35+): the first submission of the day creates the
+    # row with number 1, the others add one to it. Either way the row stays locked until the
+    # transaction ends, so parallel submissions queue on it.
+    table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [agency.pk, day],
+        )
+        number = cursor.fetchone()[0]
+    return format_dossier_code(agency.identifier_code, day, number)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from dossiers.services import (
     filing_agencies,
     submit_dossier,
 )
-from procedures.models import Agency, Procedure
+from procedures.models import Procedure
 
 from .forms import ApplicantForm, OptionsForm
 
@@ -125,50 +125,62 @@ def draft_total_bytes(draft):
     return draft.files.aggregate(total=Sum("size"))["total"] or 0
 
 
-def missing_components(draft):
-    """The required components with no file in the draft yet."""
-    attached = set(draft.files.values_list("component_id", flat=True))
+def missing_components(draft, files=None):
+    """The required components with no file in the draft yet (``files``: the draft's, when read already)."""
+    attached = ({item.component_id for item in files} if files is not None
+                else set(draft.files.values_list("component_id", flat=True)))
     return [component for component in draft.procedure.components.all()
             if component.is_required and component.pk not in attached]
 
 
-def first_incomplete_step(draft, forms=None):
+def first_incomplete_step(draft, forms=None, files=None):
     """The first step still to do (``None`` when the draft can be reviewed and submitted)."""
     if draft.agency_id is None or not filing_agencies(draft.procedure).filter(pk=draft.agency_id).exists():
         return AGENCY
     forms = forms or declaration_forms(draft)
     if DECLARATION_DATA not in draft.data or not forms.is_valid():
         return DECLARATION
-    if draft.procedure.components.exists() and (not draft.data.get(DOCUMENTS_SEEN) or missing_components(draft)):
+    if draft.procedure.components.exists() and (not draft.data.get(DOCUMENTS_SEEN)
+                                                or missing_components(draft, files)):
         return DOCUMENTS
     return None
 
 
-@transaction.atomic
-def submit_draft(draft, *, language="vi"):
+def submit_draft(draft, *, language="vi", locked=False):
     """Submit the wizard's draft once; return its dossier.
 
     Locks the draft row first, so a double click or a resubmitted confirm page waits
-    for the first request and then gets the same dossier. The stored data is validated
-    again (the declaration against the procedure's fields as they are now, whose
-    snapshot is stored with the dossier). The draft's files become the dossier's files
-    without being copied. Raises ``FilingError`` with the step to go back to.
+    for the first request and then gets the same dossier (``locked=True``: the caller
+    read ``draft`` with its procedure and agency under that lock in this transaction). The
+    stored data is validated again, once (the declaration against the procedure's fields as
+    they are now, whose snapshot is stored with the dossier). The draft's files become the
+    dossier's files without being copied. Raises ``FilingError`` with the step to go back to.
     """
-    draft = FilingDraft.objects.select_for_update().get(pk=draft.pk)
-    if draft.dossier_id:
-        return draft.dossier
-    procedure = Procedure.objects.get(pk=draft.procedure_id)
-    draft.procedure = procedure
+    # With ``locked``, no savepoint of its own: the caller (the confirm view) holds the lock in
+    # its transaction and, on a refusal, touches nothing before that transaction rolls back.
+    with transaction.atomic(savepoint=not locked):
+        return _submit(draft, language=language, locked=locked)
+
+
+def _submit(draft, *, language, locked):
+    if not locked:
+        draft = FilingDraft.objects.select_for_update(of=("self",)).select_related("agency").get(pk=draft.pk)
+        if draft.dossier_id:
+            return draft.dossier
+        draft.procedure = Procedure.objects.get(pk=draft.procedure_id)
+    procedure = draft.procedure
+    # Read once for the checks here and in submit_dossier (required documents).
+    prefetch_related_objects([procedure], "components")
+    files = list(draft.files.select_related("component"))
     forms = declaration_forms(draft)
-    step = first_incomplete_step(draft, forms)
+    step = first_incomplete_step(draft, forms, files)
     if step is not None:
         raise FilingError(_("Hồ sơ chưa khai đủ thông tin. Vui lòng kiểm tra lại bước này."), step=step)
     fee = forms.options.chosen_fee()
     options = forms.options.cleaned_data
-    files = list(draft.files.select_related("component"))
     dossier = submit_dossier(
         procedure=procedure,
-        agency=Agency.objects.get(pk=draft.agency_id),
+        agency=draft.agency,
         applicant=forms.applicant.cleaned_data,
         declaration=forms.declaration.values(),
         declaration_schema=forms.schema,
@@ -186,8 +198,9 @@ def submit_draft(draft, *, language="vi"):
         record_filed_by(dossier, account)
     draft.dossier = dossier
     touch(draft, update_fields=["dossier"])
-    # The rows go; their stored files now belong to the dossier's DossierFile rows.
-    FilingDraftFile.objects.filter(draft=draft).delete()
+    if files:
+        # The rows go; their stored files now belong to the dossier's DossierFile rows.
+        FilingDraftFile.objects.filter(draft=draft).delete()
     return dossier
 
 
