@@ -195,8 +195,8 @@ class WorkQueueFilter(admin.SimpleListFilter):
 
 
 def status_badge(dossier):
-    return format_html('<span class="status-badge status-{}">{}</span>', dossier.status,
-                       dossier.get_status_display())
+    label = dossier.get_status_display()
+    return format_html('<span class="status-badge status-{}" title="{}">{}</span>', dossier.status, label, label)
 
 
 def days_left_badge(dossier, calendar, today):
@@ -331,6 +331,8 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "queue_counts": queue.counts(visible, request.user),
             "export_formats": exports.FORMATS,
             "shows_leader_view": summary.may_see(request.user),
+            # The list needs the screen's width (1280 px without horizontal scrolling).
+            "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
 
@@ -383,6 +385,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "is_final": dossier.status in FINAL_STATUSES,
             "days_left": days_left_badge(dossier, deadlines.WorkingCalendar(), timezone.localdate()),
             "neighbours": self._neighbours(request, dossier),
+            "is_nav_sidebar_enabled": False,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -19,16 +19,20 @@ when the number of queries of one operation differs between the two users' runs 
 the filters' own (a clerk's list has one filter query fewer or more, never one per row).
 """
 
-import argparse
-import os
-import statistics
 import sys
-import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, its own folder comes first on the path, where bench/scenarios/statistics.py
+# would hide the standard library's module: the project's root instead.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(ROOT)
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
 
 AGENCIES = 100
 PROCEDURES = 50
@@ -94,7 +98,7 @@ def generate(count):
     # r: a pseudo-random 0–99 per row; age: days before today (0 = today), spread over a year.
     sql = f"""
         WITH g AS (
-            SELECT k, (k * 7919 + 13) %% 100 AS r, (k::bigint * 365 / %(count)s)::int AS age FROM generate_series(%(first)s, %(last)s) AS s(k)
+            SELECT k, ((k * 7919 + 13) %% 100)::int AS r, (k::bigint * 365 / %(count)s)::int AS age FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS s(k)
         ), s AS (
             SELECT k, r, age,
                    CASE
@@ -108,7 +112,7 @@ def generate(count):
                        ELSE CASE WHEN r < 45 THEN 'registered' WHEN r < 70 THEN 'received' WHEN r < 90 THEN 'processing'
                                  ELSE 'supplement_requested' END
                    END AS status,
-                   now() - make_interval(days => age, mins => (k %% 540)) AS submitted
+                   now() - make_interval(days => age, mins => (k %% 540)::int) AS submitted
             FROM g
         )
         INSERT INTO {table} (code, procedure_id, agency_id, status, version, language, channel, applicant_type,
@@ -126,7 +130,7 @@ def generate(count):
                '', '', '{{}}', '[]', submitted,
                CASE WHEN status IN ('registered', 'withdrawn') THEN NULL ELSE submitted + interval '1 hour' END,
                CASE WHEN status IN ('registered', 'withdrawn', 'refused') THEN NULL
-                    ELSE (submitted + interval '1 hour')::date + (3 + k %% 12) END,
+                    ELSE (submitted + interval '1 hour')::date + (3 + k %% 12)::int END,
                CASE WHEN status IN ('result_ready', 'returned')
                     THEN submitted + make_interval(days => 1 + (r %% 14)) END,
                CASE WHEN status = 'returned' THEN submitted + make_interval(days => 2 + (r %% 14)) END,
