@@ -8,9 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=portal.settings \
     PORTAL_VAR_DIR=/app/var
 
-# DejaVu: Vietnamese glyphs for the generated PDF form templates.
+# DejaVu: Vietnamese glyphs for the generated PDF form templates. flite speaks the captcha's audio
+# alternative and sox mixes noise into it (a different recording every time).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core gettext \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core gettext flite sox \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

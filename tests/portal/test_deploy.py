@@ -259,3 +259,8 @@ def test_nginx_sets_the_client_address_itself_and_refuses_oversized_bodies(nginx
     count = len(_Backend.seen)
     assert _open(nginx_in_front["https"] + "/nop-ho-so/", data=b"x" * (settings.MAX_REQUEST_BODY_BYTES + 1)) == 413
     assert len(_Backend.seen) == count
+
+
+def test_the_image_speaks_the_captcha_with_noise():
+    apt_lines = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if "apt-get install" in line]
+    assert any("flite" in line.split() and "sox" in line.split() for line in apt_lines)
