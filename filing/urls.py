@@ -12,5 +12,6 @@ urlpatterns = [
     path("nop-ho-so/<str:code>/xac-nhan/", views.file_confirm, name="confirm"),
     path("nop-ho-so/<str:code>/da-nop/<str:dossier_code>/", views.file_success, name="success"),
     path("nop-ho-so/<str:code>/da-nop/<str:dossier_code>/bien-nhan/", views.file_receipt, name="receipt"),
+    path("nop-ho-so/<str:code>/da-nop/<str:dossier_code>/bien-nhan/pdf/", views.file_receipt_pdf, name="receipt_pdf"),
     path("bien-nhan/<str:token>/", views.file_receipt_link, name="receipt_link"),
 ]

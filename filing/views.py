@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from accounts.identity import signed_in_citizen
-from dossiers import guidance, links
+from dossiers import guidance, links, printing
 from dossiers.declaration import describe
 from dossiers.models import DeliveryMethod, Dossier, FilingDraft
 from dossiers.services import AGENCY, DECLARATION, DOCUMENTS, FilingError, filing_agencies
@@ -481,6 +482,15 @@ def file_success(request, code, dossier_code):
 def file_receipt(request, code, dossier_code):
     dossier = _filed_dossier(request, code, dossier_code)
     return render(request, "filing/receipt.html", _after_filing_context(dossier))
+
+
+@require_http_methods(["GET"])
+def file_receipt_pdf(request, code, dossier_code):
+    """The same receipt as a one-page PDF (fonts embedded, the QR code of the lookup on the sheet)."""
+    dossier = _filed_dossier(request, code, dossier_code)
+    context = {**_after_filing_context(dossier), "qr": printing.qr_png_tag(links.lookup_url(dossier))}
+    html = render_to_string("filing/receipt_pdf.html", context, request=request)
+    return printing.pdf_response(html, f"bien-nhan-{dossier.code}.pdf")
 
 
 @require_http_methods(["GET"])

@@ -106,3 +106,27 @@ def test_pdf_of_a_slip_the_history_does_not_have_is_404(client, received):
     client.force_login(desk)
     assert client.get(f"{BASE}/{dossier.pk}/phieu/tu-choi/pdf/").status_code == 404
     assert client.get(f"{BASE}/{dossier.pk}/phieu/khong-co/pdf/").status_code == 404
+
+
+def test_the_citizens_receipt_as_a_one_page_pdf(client):
+    from django.test import Client
+    from django.urls import reverse
+
+    from dossiers.models import Dossier
+    from tests.filing.support import file_through_wizard, fileable_procedure
+
+    procedure = fileable_procedure()
+    file_through_wizard(client, procedure)
+    dossier = Dossier.objects.get()
+    receipt = reverse("filing:receipt", args=[procedure.code, dossier.code])
+    pdf_url = reverse("filing:receipt_pdf", args=[procedure.code, dossier.code])
+    assert pdf_url in client.get(receipt).content.decode()                    # the link on the receipt page
+    response = client.get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert dossier.code in text and dossier.applicant_name in text
+    assert "0 ngày làm việc" not in text
+    assert _qr_texts(reader.pages[0]) == [links.lookup_url(dossier)]
+    assert Client().get(pdf_url).status_code == 404                          # only the browser that filed
