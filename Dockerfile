@@ -9,9 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORTAL_VAR_DIR=/app/var
 
 # DejaVu: Vietnamese glyphs for the generated PDF form templates. flite speaks the captcha's audio
-# alternative and sox mixes noise into it (a different recording every time).
+# alternative and sox mixes noise into it (a different recording every time). Pango: WeasyPrint's
+# text layout for the slips and receipts as PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core gettext flite sox \
+       libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
