@@ -70,16 +70,15 @@ class AgencyData:
 
 # Stored in Vietnamese; ``gettext_noop`` puts the names in the catalogue, so English pages show them
 # translated (``JurisdictionTier.label``).
-N = gettext_noop
 TIERS = {
     THREE_TIER: [
-        TierData("cap-xa", N("Cấp xã"), N("Nộp hồ sơ tại phường/xã/thị trấn"), 1),
-        TierData("cap-huyen", N("Cấp huyện"), N("Nộp hồ sơ tại quận/huyện/thị xã"), 2),
-        TierData("cap-so", N("Cấp sở, ban, ngành"), N("Nộp hồ sơ tại sở/ngành"), 3),
+        TierData("cap-xa", gettext_noop("Cấp xã"), gettext_noop("Nộp hồ sơ tại phường/xã/thị trấn"), 1),
+        TierData("cap-huyen", gettext_noop("Cấp huyện"), gettext_noop("Nộp hồ sơ tại quận/huyện/thị xã"), 2),
+        TierData("cap-so", gettext_noop("Cấp sở, ban, ngành"), gettext_noop("Nộp hồ sơ tại sở/ngành"), 3),
     ],
     TWO_TIER: [
-        TierData("cap-xa", N("Cấp xã"), N("Nộp hồ sơ tại phường/xã/đặc khu"), 1),
-        TierData("cap-so", N("Cấp tỉnh (sở, ban, ngành)"), N("Nộp hồ sơ tại sở/ngành"), 2),
+        TierData("cap-xa", gettext_noop("Cấp xã"), gettext_noop("Nộp hồ sơ tại phường/xã/đặc khu"), 1),
+        TierData("cap-so", gettext_noop("Cấp tỉnh (sở, ban, ngành)"), gettext_noop("Nộp hồ sơ tại sở/ngành"), 2),
     ],
 }
 
