@@ -23,7 +23,16 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Agency, DossierComponent, Fee, FormTemplate, JurisdictionTier, Procedure, Sector, ServiceLevel
+from .models import (
+    Agency,
+    DossierComponent,
+    Fee,
+    FormTemplate,
+    JurisdictionTier,
+    Procedure,
+    Sector,
+    ServiceLevel,
+)
 from .pagecache import catalogue_changed
 from .rules import service_level_problems
 from .text import search_key

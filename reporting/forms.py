@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procedures.forms import FastSelect, ListedModelChoiceField
 from procedures.models import Agency, JurisdictionTier
 
 MONTHS = [("", _("Cả năm"))] + [(str(number), _("Tháng %(month)d") % {"month": number}) for number in range(1, 13)]
@@ -10,13 +11,15 @@ MONTHS = [("", _("Cả năm"))] + [(str(number), _("Tháng %(month)d") % {"month
 class StatisticsFilterForm(forms.Form):
     """The statistics page's filters. A bad value is dropped with a notice, never a 500."""
 
-    nam = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False)
-    thang = forms.TypedChoiceField(label=_("Tháng"), choices=MONTHS, coerce=int, required=False, empty_value=None)
-    cap = forms.ModelChoiceField(label=_("Cấp"), required=False, queryset=JurisdictionTier.objects.all(),
-                                 to_field_name="slug", empty_label=_("Tất cả các cấp"))
-    co_quan = forms.ModelChoiceField(label=_("Cơ quan"), required=False,
+    nam = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False, widget=FastSelect)
+    thang = forms.TypedChoiceField(label=_("Tháng"), choices=MONTHS, coerce=int, required=False, empty_value=None,
+                                   widget=FastSelect)
+    # The catalogue's fast selects: a province lists hundreds of agencies.
+    cap = ListedModelChoiceField(label=_("Cấp"), required=False, queryset=JurisdictionTier.objects.all(),
+                                 to_field_name="slug", empty_label=_("Tất cả các cấp"), widget=FastSelect)
+    co_quan = ListedModelChoiceField(label=_("Cơ quan"), required=False,
                                      queryset=Agency.objects.filter(is_active=True).only("pk", "name"),
-                                     empty_label=_("Tất cả cơ quan"))
+                                     empty_label=_("Tất cả cơ quan"), widget=FastSelect)
 
     def __init__(self, data=None, *, years, **kwargs):
         super().__init__(data, **kwargs)

@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Max, Min
-
-from procedures.models import Agency
+from django.db.models import Max, Min, Q, Sum
 
 from .models import AgencyMonthStatistics
 
@@ -93,23 +91,6 @@ class Figures:
         return _percent(self.received_online, self.received)
 
 
-def _period_figures(rows):
-    """Fold month rows (ordered by month) of one agency into the period's ``Figures``."""
-    figures = Figures()
-    first_month = rows[0]["year"], rows[0]["month"]
-    last_month = rows[-1]["year"], rows[-1]["month"]
-    for row in rows:
-        for name in FLOWS:
-            setattr(figures, name, getattr(figures, name) + row[name])
-        if (row["year"], row["month"]) == first_month:
-            for name in OPENING_STOCKS:
-                setattr(figures, name, row[name])
-        if (row["year"], row["month"]) == last_month:
-            for name in CLOSING_STOCKS:
-                setattr(figures, name, row[name])
-    return figures
-
-
 @dataclass
 class AgencyRow:
     agency_id: int
@@ -136,9 +117,6 @@ class Statistics:
     computed_at: object
 
 
-VALUES = ("agency_id", "year", "month", *OPENING_STOCKS, *FLOWS, *CLOSING_STOCKS)
-
-
 def available_years():
     bounds = AgencyMonthStatistics.objects.aggregate(first=Min("year"), last=Max("year"))
     if bounds["first"] is None:
@@ -149,37 +127,40 @@ def available_years():
 def statistics(*, year, month=None, tier=None, agency=None):
     """The figures of ``year`` (or of one ``month`` of it) per agency, per tier and in total, and month by month.
 
-    Two queries on the fact table (the year's rows in scope, the agencies' names), whatever
-    the number of dossiers.
+    Flows are summed over the period's months; the opening stock is the first month's
+    (January, or ``month``) and the closing stock the last computed month's: an agency
+    without a row in a month had nothing then, so its stock there is zero. The database
+    does the sums: a handful of queries on the fact table, whatever the number of dossiers.
     """
     rows = AgencyMonthStatistics.objects.filter(year=year)
     if agency is not None:
         rows = rows.filter(agency=agency)
     elif tier is not None:
         rows = rows.filter(agency__tier=tier)
-    rows = list(rows.order_by("agency_id", "month").values(*VALUES))
-    computed_at = AgencyMonthStatistics.objects.filter(year=year).aggregate(last=Max("computed_at"))["last"]
-    by_agency, by_month = {}, {}
-    for row in rows:
-        by_month.setdefault(row["month"], []).append(row)
-        if month is None or row["month"] == month:
-            by_agency.setdefault(row["agency_id"], []).append(row)
-    names = {a["pk"]: a for a in Agency.objects.filter(pk__in=by_agency).values("pk", "name", "tier_id",
-                                                                                 "tier__name", "tier__order")}
-    agencies = sorted(
-        (AgencyRow(agency_id=pk, name=names[pk]["name"], tier_id=names[pk]["tier_id"],
-                   figures=_period_figures(agency_rows)) for pk, agency_rows in by_agency.items()),
-        key=lambda row: (names[row.agency_id]["tier__order"], row.name))
+    last_month = rows.aggregate(last=Max("month"))["last"] or 12
+    first, last = (month, month) if month else (1, last_month)
+    in_period = rows.filter(month__gte=first, month__lte=last)
+    sums = {name: Sum(name) for name in FLOWS}
+    sums.update({name: Sum(name, filter=Q(month=first)) for name in OPENING_STOCKS})
+    sums.update({name: Sum(name, filter=Q(month=last)) for name in CLOSING_STOCKS})
+    per_agency = list(in_period.values("agency_id", "agency__name", "agency__tier_id", "agency__tier__name",
+                                       "agency__tier__order").order_by().annotate(**sums))
+    per_agency.sort(key=lambda row: (row["agency__tier__order"], row["agency__name"]))
+    agencies = [AgencyRow(agency_id=row["agency_id"], name=row["agency__name"], tier_id=row["agency__tier_id"],
+                          figures=_figures(row)) for row in per_agency]
+    tier_names = {row["agency__tier_id"]: row["agency__tier__name"] for row in per_agency}
     tiers, total = {}, Figures()
     for row in agencies:
-        tier_row = tiers.setdefault(row.tier_id, TierRow(tier_id=row.tier_id, name=names[row.agency_id]["tier__name"]))
+        tier_row = tiers.setdefault(row.tier_id, TierRow(tier_id=row.tier_id, name=tier_names[row.tier_id]))
         tier_row.figures.add(row.figures)
         total.add(row.figures)
-    months = []
-    for number in range(1, 13):
-        month_total = Figures()
-        for row in by_month.get(number, []):
-            month_total.add(_period_figures([row]))
-        months.append((number, month_total))
+    by_month = {row["month"]: _figures(row) for row in rows.values("month").order_by().annotate(
+        **{name: Sum(name) for name in (*OPENING_STOCKS, *FLOWS, *CLOSING_STOCKS)})}
+    months = [(number, by_month.get(number, Figures())) for number in range(1, 13)]
+    computed_at = rows.aggregate(last=Max("computed_at"))["last"]
     return Statistics(year=year, month=month, agencies=agencies, tiers=list(tiers.values()), total=total,
                       months=months, computed_at=computed_at)
+
+
+def _figures(row):
+    return Figures(**{name: row[name] or 0 for name in (*OPENING_STOCKS, *FLOWS, *CLOSING_STOCKS)})

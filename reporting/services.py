@@ -19,7 +19,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent, Rating, SubmissionChannel
@@ -51,9 +51,12 @@ def months_between(first, last):
 
 
 def _closed_at():
-    # The instant the dossier reached refused / stopped / withdrawn (a final status without a result).
-    return Subquery(DossierEvent.objects.filter(dossier=OuterRef("pk"), to_status__in=CLOSING_STATUSES)
-                    .exclude(from_status=F("to_status")).order_by("created_at").values("created_at")[:1])
+    # The instant the dossier reached refused / stopped / withdrawn (a final status without a
+    # result); looked up in the history only for dossiers in one of those statuses.
+    first_closing = Subquery(DossierEvent.objects.filter(dossier=OuterRef("pk"), to_status__in=CLOSING_STATUSES)
+                             .exclude(from_status=F("to_status")).order_by("created_at").values("created_at")[:1])
+    return Case(When(status__in=CLOSING_STATUSES, then=first_closing), default=None,
+                output_field=DateTimeField())
 
 
 def compute_month(year, month, *, now=None):
@@ -70,7 +73,9 @@ def compute_month(year, month, *, now=None):
     resolved = Q(result_ready_at__gte=start, result_ready_at__lt=end)
     closed_in_month = Q(closed_at__gte=start, closed_at__lt=end)
     rows = (
-        Dossier.objects.annotate(closed_at=_closed_at())
+        # A dossier resolved before the month counts in none of its figures.
+        Dossier.objects.filter(Q(result_ready_at__isnull=True) | Q(result_ready_at__gte=start))
+        .annotate(closed_at=_closed_at())
         .filter(Q(received_at__lt=cutoff) | closed_in_month)
         .values("agency_id")
         .annotate(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from . import charts
+from . import charts, tables
 from .forms import StatisticsFilterForm
 from .selectors import available_years, statistics
 
@@ -39,6 +39,10 @@ def statistics_page(request):
             [(row.name, row.figures.on_time_rate_of_due) for row in scope_rows], chart_id="bieu-do-dung-han",
             title=_("Tỷ lệ giải quyết đúng hạn (trên tổng số hồ sơ đến hạn)"),
             description=_("Một thanh cho mỗi cơ quan hoặc cấp, dài theo tỷ lệ phần trăm; số liệu ở bảng bên dưới.")),
+        "agency_rows": tables.figures_rows((row.name, row.figures) for row in stats.agencies),
+        "total_rows": tables.figures_rows(
+            [(_("Tổng %(tier)s") % {"tier": tier.name}, tier.figures) for tier in stats.tiers]
+            + [(_("Tổng cộng"), stats.total)]),
         "crumbs": [(None, _("Thống kê"))],
     }
     return render(request, "reporting/statistics.html", context)

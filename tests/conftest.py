@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.twilio_fake",
     "tests.fixtures.smtp",
     "tests.fixtures.celery_worker",
+    "tests.fixtures.national_portal_fake",
     "tests.fixtures.oidc",
 ]
 

@@ -6,7 +6,6 @@ import uuid
 import pytest
 
 from tests.fixtures.celery_worker import Worker, database_url
-from tests.fixtures.national_portal_fake import national_portal_fake  # noqa: F401 - a fixture
 
 
 class SyncWorkers:
