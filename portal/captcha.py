@@ -157,7 +157,7 @@ def captcha_image(request, key, scale=1):
         response = captcha_views._captcha_image(SimpleNamespace(challenge=challenge), scale)
     finally:
         random.seed()  # the seed is public (the key): reseed, as the library does
-    response["Cache-Control"] = "private, max-age=%d" % max(0, _expires_at(key) - int(time.time()))
+    response["Cache-Control"] = f"private, max-age={max(0, _expires_at(key) - int(time.time()))}"
     return response
 
 

@@ -16,7 +16,6 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .pagecache import catalogue_changed
 from .documents import TEMPLATE_EXTENSIONS
 from .models import (
     FORM_TEMPLATE_MAX_BYTES,
@@ -29,6 +28,7 @@ from .models import (
     Procedure,
     Sector,
 )
+from .pagecache import catalogue_changed
 from .rules import AGENCIES, TEMPLATES, procedure_problems, service_level_problems
 from .text import search_key
 

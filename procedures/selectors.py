@@ -6,7 +6,6 @@ from django.db.models.functions import Concat, Lower
 from .models import Agency, DossierComponent, FormTemplate, Procedure
 from .text import search_key
 
-
 # The search's ranks: the procedure whose code is the query, then names starting with the query, then the rest.
 EXACT_CODE, NAME_STARTS, OTHER = 0, 1, 2
 
