@@ -14,7 +14,9 @@ The guarantees:
 """
 
 import logging
+import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,18 +50,75 @@ def retry_delay(attempts):
     return min(float(settings.NOTIFICATIONS_RETRY_MAX_SECONDS), base * 2 ** max(attempts - 1, 0))
 
 
-def claim(notification_id, *, now=None):
-    """Take the row for this worker under a lease, or return None when it is not ours to send."""
-    now = now or timezone.now()
+def _claimable(now):
     due = Q(status=NotificationStatus.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1)))
     abandoned = Q(status=NotificationStatus.SENDING, lease_expires_at__lt=now)
+    return due | abandoned
+
+
+def claim(notification_id, *, now=None):
+    """Take the row for this worker under a lease, or return None when it is not ours to send."""
+    now = now or timezone.now()
     lease = now + timedelta(seconds=float(settings.NOTIFICATIONS_LEASE_SECONDS))
-    claimed = Notification.objects.filter(due | abandoned, pk=notification_id).update(
+    claimed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
         status=NotificationStatus.SENDING, lease_expires_at=lease, attempts=F("attempts") + 1, updated_at=now)
     if not claimed:
         return None
     return Notification.objects.select_related("dossier").get(pk=notification_id)
+
+
+# One statement claims the asked row (when it is due) and the oldest other due rows that no
+# other worker is claiming at this moment (SKIP LOCKED), and starts their SMS attempts: an
+# SMS keeps the start of an earlier attempt whose outcome is unknown, so the check before
+# sending covers it. RETURNING gives each row's earlier attempt, if any.
+CLAIM_BATCH_SQL = """
+WITH picked AS (
+    SELECT id, attempt_started_at AS earlier_attempt FROM notifications_notification
+    WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %(due)s))
+       OR (status = 'sending' AND lease_expires_at < %(now)s)
+    ORDER BY (id = %(asked)s) DESC, created_at, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE notifications_notification AS row
+SET status = 'sending', lease_expires_at = %(lease)s, attempts = row.attempts + 1, updated_at = %(now)s,
+    attempt_started_at = CASE WHEN row.channel = 'sms' THEN COALESCE(row.attempt_started_at, %(now)s)
+                              ELSE row.attempt_started_at END
+FROM picked WHERE row.id = picked.id
+RETURNING row.id, picked.earlier_attempt
+"""
+
+
+def claim_batch(notification_id, *, limit, now=None):
+    """Claim the asked row (if due) and up to ``limit`` − 1 other due rows under one lease.
+
+    Returns the claimed rows with their dossiers; each carries ``earlier_attempt``: when an
+    earlier attempt of it began whose outcome is unknown (None when there was none). On a
+    database without ``SKIP LOCKED`` (SQLite, local use) only the asked row is claimed.
+    """
+    now = now or timezone.now()
+    lease = now + timedelta(seconds=float(settings.NOTIFICATIONS_LEASE_SECONDS))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_BATCH_SQL, {"due": now + timedelta(seconds=1), "now": now, "asked": notification_id,
+                                             "limit": max(int(limit), 1), "lease": lease})
+            earlier = dict(cursor.fetchall())
+        if not earlier:
+            return []
+        rows = list(Notification.objects.select_related("dossier").filter(pk__in=earlier).order_by("created_at", "id"))
+    else:
+        row = claim(notification_id, now=now)
+        if row is None:
+            return []
+        earlier = {row.pk: row.attempt_started_at}
+        if row.channel == Channel.SMS and row.attempt_started_at is None:
+            Notification.objects.filter(pk=row.pk).update(attempt_started_at=now)
+            row.attempt_started_at = now
+        rows = [row]
+    for row in rows:
+        row.earlier_attempt = earlier[row.pk]
+    return rows
 
 
 def _ensure_rendered(notification):
@@ -108,69 +167,154 @@ def _until_recorded(notification, write):
 
 
 def _record_sent(notification, result, now):
+    _record_all_sent([(notification, result)], now)
+
+
+def _record_all_sent(sent, now):
+    """Record rows the providers accepted, ``[(row, SendResult)]``, in one commit.
+
+    One commit for all of them: each commit waits for PostgreSQL's WAL flush, and the time a
+    known outcome spends unrecorded is the time these writes take.
+    """
     done = {"lease_expires_at": None, "attempt_started_at": None, "last_error": "", "next_attempt_at": None}
 
     def write():
-        if not _held(notification).update(status=result.status, provider_id=result.provider_id, sent_at=now,
-                                          updated_at=now, **done):
-            # A delivery receipt got here first and moved the row on (or an earlier try of this
-            # write committed before its connection dropped); keep the status it set.
-            Notification.objects.filter(pk=notification.pk).update(provider_id=result.provider_id, sent_at=now,
-                                                                   updated_at=now, **done)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                recorded = _record_held_in_one_statement(sent, now)
+            else:
+                recorded = {notification.pk for notification, result in sent
+                            if _held(notification).update(status=result.status, provider_id=result.provider_id,
+                                                          sent_at=now, updated_at=now, **done)}
+            for notification, result in sent:
+                if notification.pk not in recorded:
+                    # A delivery receipt got here first and moved the row on (or an earlier try
+                    # of this write committed before its connection dropped); keep its status.
+                    Notification.objects.filter(pk=notification.pk).update(
+                        provider_id=result.provider_id, sent_at=now, updated_at=now, **done)
 
-    _until_recorded(notification, write)
+    _until_recorded(sent[0][0], write)
+
+
+def _record_held_in_one_statement(sent, now):
+    """The accepted rows still held under their lease, recorded in one ``UPDATE … FROM (VALUES …)``; their ids."""
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(sent))
+    params = [now, now]
+    for notification, result in sent:
+        params += [notification.pk, result.status, result.provider_id, notification.lease_expires_at]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notifications_notification AS row SET status = v.status, provider_id = v.provider_id, "
+            "sent_at = %s, updated_at = %s, lease_expires_at = NULL, attempt_started_at = NULL, last_error = '', "
+            f"next_attempt_at = NULL FROM (VALUES {values}) AS v(id, status, provider_id, lease) "
+            "WHERE row.id = v.id AND row.status = 'sending' AND row.lease_expires_at = v.lease::timestamptz "
+            "RETURNING row.id", params)
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def send_notification(notification_id, *, now=None):
-    """Claim and send one outbox row; return what happened (``Attempt``).
+    """Claim and send one outbox row; return what happened to it (``Attempt``).
 
     Safe to call any number of times, concurrently, for the same row: only the claimant
     sends, and a row already sent is skipped.
     """
-    now = now or timezone.now()
-    notification = claim(notification_id, now=now)
-    if notification is None:
-        return Attempt(SKIPPED)
+    return send_batch(notification_id, limit=1, now=now)[notification_id]
+
+
+def send_batch(notification_id, *, limit=None, now=None):
+    """Claim the asked row and up to ``limit`` − 1 other due rows, send them concurrently, record each.
+
+    ``limit`` defaults to ``NOTIFICATIONS_BATCH_SIZE``. The sends run on a pool of
+    ``NOTIFICATIONS_SEND_THREADS`` threads (one provider connection each); the outcomes are
+    recorded by this thread as the sends finish (those accepted meanwhile in one commit),
+    through lost database connections if need be. Returns ``{row id: Attempt}``, the asked row included
+    (``SKIPPED`` when it was not this worker's to send).
+    """
+    limit = int(settings.NOTIFICATIONS_BATCH_SIZE) if limit is None else limit
+    outcomes = {notification_id: Attempt(SKIPPED)}
+    rows = claim_batch(notification_id, limit=limit, now=now)
+    ready = []
+    for row in rows:
+        try:
+            _ensure_rendered(row)
+        except DatabaseError:
+            raise  # before any send: the rows go back to the sweep with their lease
+        except Exception as error:  # noqa: BLE001 - a template that cannot render: retry, capped
+            logger.exception("could not render notification %s", row.pk)
+            outcomes[row.pk] = _retry_later(row, error)
+            continue
+        ready.append(row)
+    if len(ready) == 1:
+        outcomes[ready[0].pk] = _record(ready[0], *_deliver(ready[0]))
+        return outcomes
+    pending = {_send_pool().submit(_deliver, row): row for row in ready}
+    while pending:
+        # Whatever has finished by now is recorded together, the accepted ones in one commit.
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        accepted = []
+        for future in finished:
+            row = pending.pop(future)
+            result, error = future.result()
+            if error is None:
+                accepted.append((row, result))
+            else:
+                outcomes[row.pk] = _record(row, result, error)
+        if accepted:
+            _record_all_sent(accepted, timezone.now())
+            outcomes.update((row.pk, Attempt(SENT)) for row, _result in accepted)
+    return outcomes
+
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _send_pool():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=int(settings.NOTIFICATIONS_SEND_THREADS),
+                                       thread_name_prefix="notification-send")
+        return _pool
+
+
+def _deliver(notification):
+    """Hand one claimed row to its provider (no database access: it may run on a pool thread)."""
     try:
-        _ensure_rendered(notification)
         if notification.channel == Channel.SMS:
-            result = _send_sms(notification)
-        else:
-            result = mail.send_email(notification)
-    except PermanentSendError as error:
+            return _send_sms(notification), None
+        return mail.send_email(notification), None
+    except Exception as error:  # noqa: BLE001 - recorded by _record
+        return None, error
+
+
+def _record(notification, result, error):
+    if error is None:
+        _record_sent(notification, result, timezone.now())
+        return Attempt(SENT)
+    if isinstance(error, PermanentSendError):
         reason = str(error)[:2000]
         _until_recorded(notification, lambda: _held(notification).update(
             status=NotificationStatus.FAILED, last_error=reason, lease_expires_at=None,
             attempt_started_at=None, updated_at=timezone.now()))
-        logger.warning("notification %s failed for good: %s", notification_id, error)
+        logger.warning("notification %s failed for good: %s", notification.pk, error)
         return Attempt(FAILED)
-    except DatabaseError:
-        # Nothing was handed to a provider after the failed statement: leave the row to its
-        # lease (the sweep takes it back) rather than write through a broken connection.
-        raise
-    except Exception as error:  # noqa: BLE001 - temporary, or a bug: keep the row and retry, capped
-        if not isinstance(error, TemporarySendError):
-            logger.exception("unexpected error sending notification %s", notification_id)
-        return _retry_later(notification, error)
-    _record_sent(notification, result, timezone.now())
-    return Attempt(SENT)
+    if not isinstance(error, TemporarySendError):
+        logger.error("unexpected error sending notification %s", notification.pk, exc_info=error)
+    return _retry_later(notification, error)
 
 
 def _send_sms(notification):
     backend = sms.get_backend()
-    if notification.attempt_started_at is not None:
+    if notification.earlier_attempt is not None:
         # An earlier attempt began and never reported back: did the provider take it?
         found = backend.find_sent(to=notification.recipient, body=notification.body,
-                                  since=notification.attempt_started_at)
+                                  since=notification.earlier_attempt)
         if found is not None:
             logger.info("notification %s was already accepted as %s; not sending again",
                         notification.pk, found.provider_id)
             return found
-    started = timezone.now()
-    _held(notification).update(attempt_started_at=started)
-    notification.attempt_started_at = started
-    result = backend.send(notification_id=notification.pk, to=notification.recipient, body=notification.body)
-    return result
+    return backend.send(notification_id=notification.pk, to=notification.recipient, body=notification.body)
 
 
 def _retry_later(notification, error):

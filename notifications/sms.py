@@ -12,7 +12,6 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -108,11 +107,24 @@ def _twilio_http_client(base_url, timeout):
     return RebasedHttpClient(timeout=timeout)
 
 
-@lru_cache(maxsize=4)
+_clients = threading.local()
+
+
 def _twilio_client(account_sid, auth_token, base_url, timeout):
+    """One client per thread and account: its HTTP session keeps its connection to Twilio open.
+
+    Per thread, because a worker sends from many threads at once (``--pool=threads``) and a
+    shared session's connection pool would open and drop connections under that load.
+    """
     from twilio.rest import Client
 
-    return Client(account_sid, auth_token, http_client=_twilio_http_client(base_url, timeout))
+    key = (account_sid, auth_token, base_url, timeout)
+    cached = getattr(_clients, "by_key", None)
+    if cached is None:
+        cached = _clients.by_key = {}
+    if key not in cached:
+        cached[key] = Client(account_sid, auth_token, http_client=_twilio_http_client(base_url, timeout))
+    return cached[key]
 
 
 # Twilio answers these for a message that can never go out as it is.

@@ -12,15 +12,18 @@ logger = logging.getLogger(__name__)
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
 def send_notification(self, notification_id):
-    """Send one outbox row, by id; the row's state makes repeats harmless.
+    """Send one outbox row, by id, with the other due rows a batch can take along; the rows' state makes repeats harmless.
 
     Acknowledged late: a worker killed mid-send leaves the message for another worker,
-    and the claim in ``sending.send_notification`` keeps it from going out twice. A
-    temporary failure schedules this task again after the backoff the row records; if
-    that cannot be published, the periodic sweep finds the row.
+    and the claim in ``sending.send_batch`` keeps it from going out twice. A worker claims
+    this row and up to ``NOTIFICATIONS_BATCH_SIZE`` − 1 other due rows in one statement and
+    sends them concurrently; the tasks of rows sent that way find them sent and return. A
+    temporary failure schedules the row's task again after the backoff the row records; if
+    that cannot be published, the periodic sweep finds the row. Run eagerly (no broker),
+    only the asked row is sent, so a citizen's request never sends other people's messages.
     """
     try:
-        attempt = sending.send_notification(notification_id)
+        outcomes = sending.send_batch(notification_id, limit=1 if self.request.is_eager else None)
     except DatabaseError as error:
         # The database went away before anything was handed to a provider (a claim or a
         # render that failed): try again soon on a fresh connection; the sweep is the backstop.
@@ -28,9 +31,21 @@ def send_notification(self, notification_id):
             raise
         logger.warning("notification %s: database unavailable (%s); trying again", notification_id, error)
         raise self.retry(countdown=1, max_retries=None) from error
+    for other_id, attempt in outcomes.items():
+        if other_id != notification_id and attempt.outcome == sending.RETRY:
+            _publish_retry(other_id, attempt.retry_in)
+    attempt = outcomes[notification_id]
     if attempt.outcome == sending.RETRY and not self.request.is_eager:
         raise self.retry(countdown=attempt.retry_in, max_retries=None)
     return attempt.outcome
+
+
+def _publish_retry(notification_id, countdown):
+    try:
+        send_notification.apply_async((notification_id,), countdown=countdown)
+    except Exception:  # noqa: BLE001 - any broker error: the sweep finds the row when it is due
+        logger.warning("broker unavailable; the retry of notification %s is left for the sweep", notification_id,
+                       exc_info=True)
 
 
 @shared_task(ignore_result=True)

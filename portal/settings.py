@@ -450,6 +450,10 @@ NOTIFICATIONS_SWEEP_GRACE_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_GR
 # A row still unsent this long after it was written becomes a technical failure (GOV.UK Notify: 72 h).
 NOTIFICATIONS_GIVE_UP_HOURS = float(os.environ.get("NOTIFICATIONS_GIVE_UP_HOURS") or 72)
 
+# A worker claims up to this many due rows at once (one statement) and sends them on this many
+# threads at a time: a provider's round trip (~150 ms) is waited for in parallel, not in turn.
+NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 64)
+NOTIFICATIONS_SEND_THREADS = env_int("NOTIFICATIONS_SEND_THREADS", 64)
 # Stored files that no row names are deleted by the daily clean-up once this old (portal/stored_files.py).
 ORPHAN_FILE_MIN_AGE_HOURS = float(os.environ.get("ORPHAN_FILE_MIN_AGE_HOURS") or 24)
 

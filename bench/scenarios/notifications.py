@@ -19,17 +19,22 @@ database 7 as the broker, and drops the database at the end::
 ``run(...)`` returns the numbers as a dict, for the shared bench runner.
 """
 
-import argparse
-import os
-import signal
-import statistics
-import subprocess
 import sys
-import threading
-import time
-import uuid
-from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+# Run as a script, this directory comes first on sys.path, and bench/scenarios/statistics.py
+# would shadow the standard library's statistics module.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from http.server import ThreadingHTTPServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -71,10 +76,10 @@ def configure(database_url, broker_url, fake, queue):
     return env
 
 
-def start_worker(env, database_url, queue, concurrency):
+def start_worker(env, database_url, queue, concurrency, pool):
     args = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--loglevel=WARNING",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{queue}@%h"]
-    args += ["--pool=solo"] if concurrency == 1 else [f"--concurrency={concurrency}"]
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{queue}@%h",
+            f"--pool={pool}", f"--concurrency={concurrency}"]
     log = open(ROOT / "var" / f"bench-notifications-{queue}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env, "DATABASE_URL": database_url},
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -96,10 +101,11 @@ def wait_for(predicate, timeout):
     raise RuntimeError("timed out")
 
 
-def run(messages=2000, changes=200, concurrency=1):
+def run(messages=2000, changes=200, concurrency=64, pool="threads", twilio_delay_ms=0):
     from django.db import connection
 
     fake, server = start_fake_twilio()
+    fake.answer_delay = twilio_delay_ms / 1000
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     broker_url = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
@@ -122,7 +128,7 @@ def run(messages=2000, changes=200, concurrency=1):
             with transaction.atomic():
                 dossier = DossierFactory(procedure=procedure, applicant_email="")
                 record_event(dossier, action="register", from_status="", event=Event.REGISTERED)
-        worker = start_worker(env, database_url, queue, concurrency)
+        worker = start_worker(env, database_url, queue, concurrency, pool)
         wait_for(lambda: len(fake.messages) >= messages, timeout=600)
         wait_for(lambda: not Notification.objects.filter(status__in=[NotificationStatus.PENDING,
                                                                      NotificationStatus.SENDING]).exists(), 60)
@@ -140,7 +146,7 @@ def run(messages=2000, changes=200, concurrency=1):
             wait_for(lambda before=before: len(fake.messages) > before, timeout=30)
             latencies.append((fake.messages[-1]["received_at"] - t0) * 1000)
         return {
-            "messages": messages, "concurrency": concurrency,
+            "messages": messages, "pool": pool, "concurrency": concurrency, "twilio_delay_ms": twilio_delay_ms,
             "throughput_msgs_per_s": round(throughput, 1),
             "latency_ms_median": round(statistics.median(latencies), 1),
             "latency_ms_p99": round(percentile(latencies, 0.99), 1),
@@ -157,7 +163,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--changes", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=64, help="threads (or processes) of the one worker")
+    parser.add_argument("--pool", default="threads", choices=["threads", "solo", "prefork"])
+    parser.add_argument("--twilio-delay-ms", type=int, default=0,
+                        help="how long the fake Twilio takes to answer each message (150: a real round trip)")
     result = run(**vars(parser.parse_args()))
     for key, value in result.items():
         print(f"{key}: {value}")
