@@ -9,7 +9,7 @@ at a million dossiers; the caller narrows the queryset to the clerk's agencies f
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,13 +78,11 @@ def filter_queue(queryset, slug, user, *, calendar=None, today=None):
 
 
 def counts(visible, user, *, calendar=None, today=None):
-    """``[(queue, count)]`` over ``visible`` (already scoped to the user's agencies), in one query.
+    """``[(queue, count)]`` over ``visible`` (already scoped to the user's agencies): one query per queue.
 
-    The query reads only the day's work (``today_condition``, served by the status and
-    deadline indexes), never the whole table, and counts each queue within it.
+    Each count reads only an index (status and appointment date, or the assignee), never the
+    rows: one query for all five would have to read every row of the day's work instead.
     """
     calendar = calendar or deadlines.WorkingCalendar()
-    totals = visible.filter(today_condition(user, calendar=calendar, today=today)).aggregate(**{
-        queue.slug.replace("-", "_"): Count("pk", filter=condition(queue, user, calendar=calendar, today=today))
-        for queue in QUEUES})
-    return [(queue, totals[queue.slug.replace("-", "_")]) for queue in QUEUES]
+    return [(queue, visible.filter(condition(queue, user, calendar=calendar, today=today)).count())
+            for queue in QUEUES]

@@ -106,6 +106,8 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "submitted_at"], name="dossier_agency_submitted_idx"),
             models.Index(fields=["status", "submitted_at"], name="dossier_status_submitted_idx"),
             models.Index(fields=["status", "appointment_date"], name="dossier_status_deadline_idx"),
+            # "Sort by appointment date" both ways: Django adds the id to make the order total.
+            models.Index(fields=["appointment_date", "id"], name="dossier_deadline_order_idx"),
             models.Index(fields=["received_at"], name="dossier_received_idx"),
             models.Index(fields=["result_ready_at"], name="dossier_result_ready_idx"),
         ]
