@@ -220,6 +220,9 @@ def file_declaration(request, procedure, draft):
         return redirect(_step_url(procedure, AGENCY))
     if request.method == "POST":
         wizard.store_declaration_data(draft, request.POST)
+        if request.POST.get("hanh-dong") == "luu-tiep-tuc-sau":
+            # Kept as typed, valid or not: the citizen finishes it later, on this or another device.
+            return redirect("filing:saved", procedure.code)
         forms = wizard.declaration_forms(draft, request.POST)
         if forms.is_valid():
             return _next_after(request, procedure, draft, DOCUMENTS if procedure.components.exists() else REVIEW)
@@ -504,3 +507,34 @@ def file_receipt_link(request, token):
                          "bằng mã hồ sơ tại trang Tra cứu hồ sơ."),
         }, status=404)
     return render(request, "filing/receipt.html", {**_after_filing_context(dossier), "via_link": True})
+
+
+@require_http_methods(["GET"])
+@wizard_step
+def file_saved(request, procedure, draft):
+    """After "Lưu và tiếp tục sau": the secret link that resumes the draft, valid while the draft lives."""
+    return render(request, "filing/saved.html", _context(
+        procedure, draft, DECLARATION,
+        resume_url=request.build_absolute_uri(reverse("filing:resume", args=[wizard.resume_token(draft)])),
+    ))
+
+
+@require_http_methods(["GET"])
+def file_resume(request, token):
+    """Open a saved draft from its secret link, in any browser; a VNeID draft asks for the same account."""
+    draft = wizard.draft_from_resume_token(token)
+    if draft is None:
+        return render(request, "filing/not_available.html", {
+            "title": _("Đường dẫn không hợp lệ"),
+            "message": _("Đường dẫn tiếp tục khai hồ sơ không đúng, đã hết hạn hoặc hồ sơ đã được nộp. Vui lòng "
+                         "bắt đầu khai lại."),
+        }, status=404)
+    account = wizard.draft_account(draft)
+    if account is not None:
+        citizen = signed_in_citizen(request)
+        if citizen is None or citizen.subject != account.subject:
+            return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
+    _remember_draft(request, draft)
+    wizard.touch(draft)
+    messages.success(request, _("Đã mở lại hồ sơ đang khai. Những gì bạn đã nhập vẫn được giữ."))
+    return redirect(_step_url(draft.procedure, wizard.first_incomplete_step(draft) or REVIEW))

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum, prefetch_related_objects
@@ -64,6 +66,24 @@ def start_draft(procedure, *, account=None):
     agencies = list(filing_agencies(procedure)[:2])
     return FilingDraft.objects.create(procedure=procedure, agency=agencies[0] if len(agencies) == 1 else None,
                                       data={ACCOUNT: account.as_session_data()} if account else {})
+
+
+def resume_token(draft):
+    """The secret of the "continue later" link: signed, naming the draft; it lives as long as the draft."""
+    return signing.Signer(salt="filing.resume").sign(str(draft.token))
+
+
+def draft_from_resume_token(token):
+    """The unsubmitted, unexpired draft a resume link names, or None (tampered, expired, already filed)."""
+    try:
+        draft_token = signing.Signer(salt="filing.resume").unsign(token)
+    except signing.BadSignature:
+        return None
+    try:
+        return (FilingDraft.objects.select_related("procedure")
+                .filter(token=draft_token, dossier__isnull=True, expires_at__gt=timezone.now()).first())
+    except ValidationError:  # a signed value that is not a UUID
+        return None
 
 
 def draft_account(draft):

@@ -152,3 +152,21 @@ def test_the_portal_has_a_favicon(live_server, page):
     page.goto(f"{live_server.url}/")
     href = page.locator("link[rel=icon][type='image/svg+xml']").get_attribute("href")
     assert page.request.get(f"{live_server.url}{href}").status == 200
+
+
+def test_save_and_continue_later_on_another_device(live_server, page, chromium):
+    procedure = fileable_procedure(components=0)
+    page.goto(f"{live_server.url}/nop-ho-so/{procedure.code}/")
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Bình")
+    page.get_by_role("button", name="Lưu và tiếp tục sau").click()
+    page.get_by_role("heading", name="Đã lưu hồ sơ đang khai").wait_for()
+    link = page.get_by_label("Đường dẫn tiếp tục khai hồ sơ").input_value()
+    other = chromium.new_context(locale="vi-VN")
+    try:
+        phone = other.new_page()
+        phone.goto(link)
+        assert phone.get_by_label("Họ và tên").input_value() == "Nguyễn Thị Bình"
+        assert "Đã mở lại hồ sơ đang khai" in phone.content()
+    finally:
+        other.close()

@@ -194,6 +194,8 @@ ROUTES = {
     'ho-so-cua-toi/',
     'bien-nhan/<str:token>/',
     'favicon.ico',
+    'nop-ho-so/<str:code>/da-luu/',
+    'tiep-tuc-khai/<str:token>/',
 }
 ADMIN_APP_LIST = "quan-tri/^(?P<app_label>"
 
