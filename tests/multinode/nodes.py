@@ -8,16 +8,14 @@ A ``requests.Session`` talking to both ports is one browser behind a load balanc
 (cookies are kept per host name, not per port).
 """
 
-import os
 import re
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import requests
 
+from tests.fixtures.processes import ServiceProcess
 from tests.fixtures.smtp import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -25,7 +23,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CAPTCHA_KEY = re.compile(r'name="captcha_0" value="([0-9a-f]+)"')
 
 
-class Node:
+class Node(ServiceProcess):
     """One gunicorn server (one sync worker) with its own working directory."""
 
     def __init__(self, name, workdir, env):
@@ -34,12 +32,10 @@ class Node:
         self.url = f"http://127.0.0.1:{self.port}"
         self.var_dir = workdir / "var"
         self.var_dir.mkdir(parents=True)
-        self.log_path = workdir / "gunicorn.log"
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
+        super().__init__(
             [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--timeout", "60", "--access-logfile", "-", "--chdir", str(workdir)],
-            cwd=workdir, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            log_path=workdir / "gunicorn.log", cwd=workdir,
             env={**env, "PORTAL_VAR_DIR": str(self.var_dir), "PYTHONPATH": str(PROJECT_DIR)},
         )
         deadline = time.monotonic() + 60
@@ -54,23 +50,10 @@ class Node:
                 raise AssertionError(f"node {name} did not start:\n{self.output()}")
             time.sleep(0.2)
 
-    def output(self):
-        return self.log_path.read_text(errors="replace")
-
     def files_on_disk(self):
         """Every regular file under the node's own var directory (static files excepted)."""
         return sorted(str(path.relative_to(self.var_dir)) for path in self.var_dir.rglob("*")
                       if path.is_file() and "staticfiles" not in path.parts)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self.log.close()
 
 
 def csrf_token(html):

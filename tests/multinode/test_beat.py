@@ -8,8 +8,6 @@ takes over.
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -19,6 +17,7 @@ import pytest
 import redis
 
 from tests.fixtures.celery_worker import wait_until
+from tests.fixtures.processes import ServiceProcess
 from tests.fixtures.services import redis_url  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.integration]
@@ -27,29 +26,10 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 SWEEP = "notifications.tasks.send_unsent_notifications"
 
 
-class Beat:
+class Beat(ServiceProcess):
     def __init__(self, env, log_path):
-        self.log_path = log_path
-        self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
-            cwd=PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def output(self):
-        return self.log_path.read_text(errors="replace")
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+        super().__init__([sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
+                         log_path=log_path, cwd=PROJECT_DIR, env=env)
 
 
 @pytest.fixture
@@ -83,9 +63,9 @@ def beats(tmp_path, redis_url):  # noqa: F811
 def test_a_second_beat_waits_and_takes_over_when_the_first_dies(beats):
     start, sweeps = beats
     first = start()
-    wait_until(lambda: "Acquired lock" in first.output(), timeout=30, message="the first beat to hold the lock")
+    wait_until(lambda: "Acquired lock" in first.output(), timeout=90, message="the first beat to hold the lock")
     second = start()
-    wait_until(lambda: "beat: Starting" in second.output(), timeout=30, message="the second beat to start")
+    wait_until(lambda: "beat: Starting" in second.output(), timeout=90, message="the second beat to start")
 
     before = sweeps()
     time.sleep(6)
@@ -95,7 +75,7 @@ def test_a_second_beat_waits_and_takes_over_when_the_first_dies(beats):
     assert "Acquired lock" not in second.output()
 
     first.kill()
-    wait_until(lambda: "Acquired lock" in second.output(), timeout=20, message="the second beat to take over")
+    wait_until(lambda: "Acquired lock" in second.output(), timeout=60, message="the second beat to take over")
     before = sweeps()
     time.sleep(4)
     assert 2 <= sweeps() - before <= 6
