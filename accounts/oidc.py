@@ -16,7 +16,7 @@ from datetime import date, datetime
 import requests
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.django_client import DjangoOAuth2App, DjangoIntegration
+from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from django.conf import settings
 from joserfc.errors import JoseError
 
