@@ -15,6 +15,10 @@ to the citizen or not (a payment note, an anonymisation); receivers get ``dossie
 ``result_file_stored`` is sent inside ``record_result``'s transaction once the result
 document is stored (``dossier``, ``result_file``: the ``DossierFile``). The signing app
 signs it there; a receiver that raises rolls the whole result back.
+
+``personal_data_removed`` is sent inside the transaction that anonymised a dossier
+(``dossier``): an app that keeps its own copy of the applicant's data (the national sync's
+payloads) removes it there.
 """
 
 from django.dispatch import Signal
@@ -22,3 +26,4 @@ from django.dispatch import Signal
 event_recorded = Signal()
 history_recorded = Signal()
 result_file_stored = Signal()
+personal_data_removed = Signal()

@@ -17,6 +17,8 @@ CHANNEL_CODE = {SubmissionChannel.IN_PERSON: "0", SubmissionChannel.ONLINE: "1",
 # LoaiDoiTuong: 1 công dân, 2 tổ chức/doanh nghiệp.
 APPLICANT_TYPE_CODE = {ApplicantType.CITIZEN: "1", ApplicantType.ORGANISATION: "2"}
 REGISTRATION_LABEL = "Đăng ký hồ sơ trực tuyến"
+# What a stored DongBoHoSoMC keeps of the applicant once the dossier is anonymised.
+ANONYMISED_FIELDS = {"ChuHoSo": "", "MaDoiTuong": "", "Email": "", "SoDienThoai": "", "DiaChi": "", "TaiLieuNop": []}
 
 
 def national_time(value):

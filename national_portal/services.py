@@ -45,6 +45,13 @@ def record_step(*, dossier, entry):
     return message
 
 
+def forget_personal_data(*, dossier):
+    """Blank the applicant's data in every stored payload of ``dossier`` (it was anonymised)."""
+    for message in SyncMessage.objects.filter(dossier=dossier, service=SyncService.DOSSIER):
+        message.payload = {**message.payload, **payloads.ANONYMISED_FIELDS}
+        message.save(update_fields=["payload"])
+
+
 def enqueue(dossier_ids):
     """Publish one delivery task per dossier. A broker outage is logged, not raised: the sweep sends later."""
     from .tasks import deliver_dossier

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier, DossierEvent, Rating, SupplementRequest
 from dossiers.services import record_event
+from dossiers.signals import personal_data_removed
 from dossiers.workflow import FINAL_STATUSES, Actor
 
 from .models import Anonymisation
@@ -79,6 +80,7 @@ def anonymise_dossier(dossier, *, final_status_at=None):
                      "count": len(files), "years": settings.PERSONAL_DATA_RETENTION_YEARS})
     record = Anonymisation.objects.create(dossier=locked, final_status_at=final_status_at,
                                           files_deleted=len(files))
+    personal_data_removed.send(sender=Anonymisation, dossier=locked)
     transaction.on_commit(lambda: _delete_stored_files(stored_names))
     return record
 

@@ -125,3 +125,21 @@ def test_backoff_doubles_up_to_the_cap(settings):
     settings.NATIONAL_PORTAL_RETRY_BASE_SECONDS = 30
     settings.NATIONAL_PORTAL_RETRY_MAX_SECONDS = 3600
     assert [services.retry_delay(n) for n in (1, 2, 3, 8)] == [30, 60, 120, 3600]
+
+
+def test_anonymising_a_dossier_blanks_the_applicant_in_its_payloads(sync_enabled, settings, tmp_path,
+                                                                    django_capture_on_commit_callbacks):
+    from retention.services import anonymise_dossier
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = file_dossier()
+        through_to_returned(dossier)
+        anonymise_dossier(dossier)
+    registration = SyncMessage.objects.get(dossier=dossier, service=SyncService.DOSSIER).payload
+    assert (registration["ChuHoSo"], registration["SoDienThoai"], registration["Email"], registration["MaDoiTuong"]) \
+        == ("", "", "", "")
+    assert registration["MaHoSo"] == dossier.code and registration["MaTTHC"] == dossier.procedure.code
+    # The anonymisation is not a step for the national portal.
+    assert SyncMessage.objects.filter(dossier=dossier).count() == 5
