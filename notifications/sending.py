@@ -68,16 +68,21 @@ def claim(notification_id, *, now=None):
     return Notification.objects.select_related("dossier").get(pk=notification_id)
 
 
-# One statement claims the asked row (when it is due) and the oldest other due rows that no
-# other worker is claiming at this moment (SKIP LOCKED), and starts their SMS attempts: an
-# SMS keeps the start of an earlier attempt whose outcome is unknown, so the check before
-# sending covers it. RETURNING gives each row's earlier attempt, if any.
+# Rows written this recently are claimed before any backlog (a broker outage's, a bulk
+# event's): a citizen's fresh message never waits behind thousands of older ones. Each lane
+# is sent oldest first, so one dossier's messages keep their order.
+FRESH_SECONDS = 5
+
+# One statement claims the asked row (when it is due) and the other due rows that no other
+# worker is claiming at this moment (SKIP LOCKED; fresh ones first, then the oldest), and
+# starts their SMS attempts: an SMS keeps the start of an earlier attempt whose outcome is
+# unknown, so the check before sending covers it. RETURNING gives each row's earlier attempt.
 CLAIM_BATCH_SQL = """
 WITH picked AS (
     SELECT id, attempt_started_at AS earlier_attempt FROM notifications_notification
     WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %(due)s))
        OR (status = 'sending' AND lease_expires_at < %(now)s)
-    ORDER BY (id = %(asked)s) DESC, created_at, id
+    ORDER BY (id = %(asked)s) DESC, (created_at > %(fresh)s) DESC, created_at, id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
@@ -102,6 +107,7 @@ def claim_batch(notification_id, *, limit, now=None):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(CLAIM_BATCH_SQL, {"due": now + timedelta(seconds=1), "now": now, "asked": notification_id,
+                                             "fresh": now - timedelta(seconds=FRESH_SECONDS),
                                              "limit": max(int(limit), 1), "lease": lease})
             earlier = dict(cursor.fetchall())
         if not earlier:
