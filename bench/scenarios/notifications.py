@@ -101,7 +101,7 @@ def wait_for(predicate, timeout):
     raise RuntimeError("timed out")
 
 
-def run(messages=2000, changes=200, concurrency=64, pool="threads", twilio_delay_ms=0):
+def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=0):
     from django.db import connection
 
     fake, server = start_fake_twilio()
@@ -178,8 +178,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--changes", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=64, help="threads (or processes) of the one worker")
-    parser.add_argument("--pool", default="threads", choices=["threads", "solo", "prefork"])
+    parser.add_argument("--concurrency", type=int, default=1, help="processes (or Celery threads) of the one worker")
+    parser.add_argument("--pool", default="solo", choices=["solo", "prefork", "threads"])
     parser.add_argument("--twilio-delay-ms", type=int, default=0,
                         help="how long the fake Twilio takes to answer each message (150: a real round trip)")
     result = run(**vars(parser.parse_args()))
