@@ -29,7 +29,7 @@ from dossiers.workflow import DossierStatus
 from portal.management.commands.seed_demo import DEMO_PASSWORD, SUPERUSER
 from procedures.models import Agency, Procedure
 from tests.factories import ComponentFactory, FeeFactory
-from tests.filing.support import two_agency_procedure
+from tests.filing.support import APPLICANT, two_agency_procedure
 from tests.fixtures.axe import describe_violations, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -193,12 +193,8 @@ def public_pages(audit, base, language, settings, tmp_path, live_server):
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile("/to-khai/"))
     audit.visit("wizard declaration")
-    page.fill("#id_nd-full_name", "Nguyễn Thị Bình")
-    page.fill("#id_nd-birth_date", "1990-05-17")
-    page.fill("#id_nd-id_number", "001190012345")
-    page.fill("#id_nd-phone", "0912 345 678")
-    page.fill("#id_nd-email", "binh.nguyen@example.com")
-    page.fill("#id_nd-address", "Số 5 ngõ 12 phố Hàng Bông, Hoàn Kiếm, Hà Nội")
+    for name, value in APPLICANT.items():  # the filing tests' applicant, typed into the form
+        page.fill(f"#id_{name}", value)
     page.check(f"input[name='lp-fee'][value='{fee.pk}']")
     page.check("input[name='lp-delivery_method'][value='post']")
     page.click("main form button[type=submit]")
