@@ -502,7 +502,8 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'"
         return response
 
-    def slip_view(self, request, object_id, kind):
+    def _slip_context(self, request, object_id, kind):
+        """What slip ``kind`` of a visible dossier shows; 404 for an unknown slip or one its history lacks."""
         dossier = self._scoped_dossier(request, object_id)
         slip = slips.SLIPS.get(kind)
         if slip is None:
@@ -510,19 +511,17 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         events = list(dossier.events.select_related("actor"))
         if slip not in slips.available_slips(dossier, events):
             raise Http404
-        return TemplateResponse(request, slip.template, slips.slip_context(dossier, slip, events))
+        return slips.slip_context(dossier, slip, events)
+
+    def slip_view(self, request, object_id, kind):
+        context = self._slip_context(request, object_id, kind)
+        return TemplateResponse(request, context["slip"].template, context)
 
     def slip_pdf_view(self, request, object_id, kind):
         """The slip as a one-sheet PDF (WeasyPrint, fonts embedded): the same page the browser prints."""
-        dossier = self._scoped_dossier(request, object_id)
-        slip = slips.SLIPS.get(kind)
-        if slip is None:
-            raise Http404
-        events = list(dossier.events.select_related("actor"))
-        if slip not in slips.available_slips(dossier, events):
-            raise Http404
-        context = {**slips.slip_context(dossier, slip, events), "pdf": True,
-                   "qr": printing.qr_png_tag(links.lookup_url(dossier))}
+        context = self._slip_context(request, object_id, kind)
+        slip, dossier = context["slip"], context["dossier"]
+        context.update(pdf=True, qr=printing.qr_png_tag(links.lookup_url(dossier)))
         html = render_to_string(slip.template, context, request=request)
         return printing.pdf_response(html, f"{slip.kind}-{dossier.code}.pdf")
 
