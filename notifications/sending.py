@@ -99,16 +99,17 @@ def claim_batch(notification_id, *, limit, now=None):
     """Claim the asked row (if due) and up to ``limit`` − 1 other due rows under one lease.
 
     Returns the claimed rows with their dossiers; each carries ``earlier_attempt``: when an
-    earlier attempt of it began whose outcome is unknown (None when there was none). On a
-    database without ``SKIP LOCKED`` (SQLite, local use) only the asked row is claimed.
+    earlier attempt of it began whose outcome is unknown (None when there was none). With
+    ``limit`` 1 (eager tasks, direct calls), or on a database without ``SKIP LOCKED`` (SQLite,
+    local use), only the asked row is claimed, and nothing when it is not due.
     """
     now = now or timezone.now()
     lease = now + timedelta(seconds=float(settings.NOTIFICATIONS_LEASE_SECONDS))
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and limit > 1:
         with connection.cursor() as cursor:
             cursor.execute(CLAIM_BATCH_SQL, {"due": now + timedelta(seconds=1), "now": now, "asked": notification_id,
                                              "fresh": now - timedelta(seconds=FRESH_SECONDS),
-                                             "limit": max(int(limit), 1), "lease": lease})
+                                             "limit": int(limit), "lease": lease})
             earlier = dict(cursor.fetchall())
         if not earlier:
             return []

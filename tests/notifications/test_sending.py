@@ -291,3 +291,39 @@ def test_a_resent_row_whose_earlier_attempt_got_through_is_not_sent_again(django
     row.refresh_from_db()
     assert row.status == NotificationStatus.SENT
     assert len(InMemoryBackend.outbox) == 1 and row.provider_id == InMemoryBackend.outbox[0]["sid"]
+
+
+def test_a_single_send_never_takes_another_row_along(postgres):
+    sent = sms_row(status=NotificationStatus.SENT)
+    waiting = sms_row(status=NotificationStatus.PENDING)
+    assert sending.send_notification(sent.pk).outcome == sending.SKIPPED
+    waiting.refresh_from_db()
+    assert waiting.status == NotificationStatus.PENDING and waiting.attempts == 0
+    assert InMemoryBackend.outbox == []
+
+
+@pytest.mark.postgres
+def test_a_batch_claims_the_asked_row_and_other_due_rows_in_one_statement(postgres):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    asked = sms_row(status=NotificationStatus.PENDING)
+    others = [sms_row(status=NotificationStatus.PENDING) for _ in range(3)]
+    later = sms_row(status=NotificationStatus.PENDING, next_attempt_at=timezone.now() + timedelta(minutes=5))
+    # Each dossier also has its email row, due as well: the batch takes those too.
+    due = set(Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__isnull=True)
+              .values_list("pk", flat=True))
+    assert len(due) == 2 * 5 - 1 and later.pk not in due
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = sending.send_batch(asked.pk, limit=10)
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum("FOR UPDATE SKIP LOCKED" in sql for sql in statements) == 1
+    # Recorded as the sends finish, the rows accepted meanwhile in one statement each time.
+    assert sum(sql.startswith("UPDATE") for sql in statements) <= 1 + 4
+    assert {pk: attempt.outcome for pk, attempt in outcomes.items()} == {pk: sending.SENT for pk in due}
+    assert sorted(m["notification_id"] for m in InMemoryBackend.outbox) == sorted(r.pk for r in [asked, *others])
+    assert len(mail.outbox) == 5
+    later.refresh_from_db()
+    assert later.status == NotificationStatus.PENDING  # not due yet
+    assert set(Notification.objects.filter(pk__in=due).values_list("status", "attempts", "lease_expires_at")) == {
+        (NotificationStatus.SENT, 1, None)}
