@@ -65,6 +65,9 @@ def test_the_trigram_index_serves_the_search_on_postgresql(postgres, catalogue):
         editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the factories' rows, checked before the DDL
         editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         migration.create_index(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [migration.INDEX])
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
     # The search's own predicate (the five rows here would be read whole otherwise, as they should).
     sql, params = Procedure.objects.filter(search_text__contains="giay phep").query.sql_with_params()
     with connection.cursor() as cursor:
