@@ -74,7 +74,8 @@ class Dossier(models.Model):
 
     submitted_at = models.DateTimeField(_("ngày nộp"), default=timezone.now, db_index=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
-    appointment_date = models.DateField(_("ngày hẹn trả"), null=True, blank=True, db_index=True)
+    # Indexed with the id (``dossier_deadline_order_idx``): the sort by appointment date needs both.
+    appointment_date = models.DateField(_("ngày hẹn trả"), null=True, blank=True)
     # Working days left when a supplement request stopped the clock; the supplement restarts it.
     remaining_working_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     result_ready_at = models.DateTimeField(_("ngày có kết quả"), null=True, blank=True)
