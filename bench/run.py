@@ -38,7 +38,9 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/12"  # the notifications benchmark's Ce
 DEFAULT_CACHE = "redis://127.0.0.1:6379/11"
 # Only on the bench server and in this process, never in production: a machine may answer the
 # captcha ("PASSED"), and the rate limits do not stop the load generator (all from 127.0.0.1).
-BENCH_ONLY_ENV = {"CAPTCHA_TEST_MODE": "1", "SUBMIT_RATE": "100000000/h", "LOOKUP_RATE": "100000000/m"}
+# The filing quotas per address likewise (their counters outlive a run in the bench cache).
+BENCH_ONLY_ENV = {"CAPTCHA_TEST_MODE": "1", "SUBMIT_RATE": "100000000/h", "LOOKUP_RATE": "100000000/m",
+                  "FILING_DRAFTS_PER_ADDRESS": "100000000/d", "FILING_UPLOAD_MB_PER_ADDRESS": "100000000"}
 QUICK = {"duration": 3.0, "dossiers": 20_000, "messages": 200, "changes": 20}
 
 
