@@ -99,8 +99,8 @@ def test_bucket_down_an_upload_is_refused_clearly_and_nothing_is_written(client,
     page = response.content.decode()
     assert "kho lưu trữ tạm thời gián đoạn" in page
     assert list(FilingDraftFile.objects.values_list("original_name", flat=True)) == ["mot.pdf"]
-    # What was typed is still the draft's: the review step shows it.
-    assert APPLICANT["nd-full_name"] in client.get(reverse("filing:review", args=[code])).content.decode()
+    # What was typed is still the draft's: the declaration step shows it again.
+    assert APPLICANT["nd-full_name"] in client.get(reverse("filing:declaration", args=[code])).content.decode()
 
     s3_storage.start()   # back, empty: the second try goes through
     response = client.post(reverse("filing:documents", args=[code]), {f"tp-{second.pk}": [upload("hai.pdf", pdf_bytes())]})
