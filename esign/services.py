@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ElectronicResult
-from .signing import signing_key_for, sign_pdf
+from .signing import sign_pdf, signing_key_for
 
 logger = logging.getLogger(__name__)
 
