@@ -30,7 +30,7 @@ def test_quotas_stop_a_visitor_clearly_and_lose_nothing(live_server, page, axe, 
     import re
 
     page.get_by_label(re.compile(r"^Ngày sinh\s*\*?$")).fill("1991-02-03")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
 
     # The documents page asks for the captcha once; a file sent without it is not stored.
     page.locator("input[type=file]").set_input_files(str(small))
