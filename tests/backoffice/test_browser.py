@@ -49,7 +49,7 @@ def test_a_clerk_receives_prints_the_slip_and_returns_the_result(live_server, pa
 
     # The receipt and appointment slip opens in a new tab, ready to print.
     with page.expect_popup() as popup:
-        page.get_by_role("link", name=re.compile("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")).click()
+        page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả", exact=True).click()
     slip = popup.value
     slip.wait_for_load_state()
     text = slip.content()
