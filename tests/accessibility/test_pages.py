@@ -311,7 +311,7 @@ def sign_in(page, base, user, password=DEMO_PASSWORD, code=None):
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
     page.fill("#id_otp_token", code if code is not None else current_code(user))
-    submit(page, "#login-form input[type=submit]")
+    return submit(page, "#login-form input[type=submit]")
 
 
 def enrol_authenticator(user):
@@ -381,6 +381,14 @@ def back_office_pages(audit, base, language, settings, live_server):
     submit(page, "#content form [type=submit] >> nth=0")
     audit.visit("in-person payment with errors")
     audit.visit("403", f"{base}/quan-tri/auth/user/", status=403)
+
+    # Too many failed sign-ins under one user name: the lockout page (django-axes).
+    page.context.clear_cookies()
+    choose_language(page.context, language, live_server.url)
+    settings.AXES_FAILURE_LIMIT = 2
+    statuses = [sign_in(page, base, clerk, password="mat-khau-sai", code="000000") for _attempt in range(2)]
+    assert statuses[-1] in (403, 429), f"no lockout after two failures: {statuses}"
+    audit.visit("sign-in locked out")
 
     # The ratings and the message templates are read by a superuser (no clerk permission).
     page.context.clear_cookies()
