@@ -29,9 +29,10 @@ class RedisCacheWithLocalFallback(RedisCache):
         params = dict(params)
         options = dict(params.get("OPTIONS") or {})
         self._retry_seconds = float(options.pop("retry_seconds", 5))
-        # Fail fast: a hanging Redis must cost a request well under a second, once per interval.
-        options.setdefault("socket_connect_timeout", 0.5)
-        options.setdefault("socket_timeout", 0.5)
+        # Fail fast: a hanging Redis costs a request about a second, once per interval; a
+        # busy but working one (a loaded machine) must not be taken for a dead one.
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
         options.setdefault("retry", redis.retry.Retry(redis.backoff.NoBackoff(), 0))
         params["OPTIONS"] = options
         super().__init__(server, params)
