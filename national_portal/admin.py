@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import SyncMessage, SyncStatus
-from .services import counts_by_status, resend
+from .sending import counts_by_status
+from .services import resend
 
 
 @admin.register(SyncMessage)

@@ -1,11 +1,11 @@
-"""Celery tasks of the national portal's sync (thin wrappers around ``national_portal.services``)."""
+"""Celery tasks of the national portal's sync (thin wrappers around ``national_portal.sending``), and publishing them."""
 
 import logging
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import services
+from . import sending
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def deliver_dossier(self, dossier_id):
     periodic sweep finds the row.
     """
     try:
-        sent, retry_in = services.deliver_dossier(dossier_id)
+        sent, retry_in = sending.deliver_dossier(dossier_id)
     except DatabaseError as error:
         if self.request.is_eager:
             raise
@@ -37,8 +37,22 @@ def sweep_sync_messages():
 
     Returns the counts by status, logged so that stuck (failed) rows are seen.
     """
-    services.enqueue(services.dossiers_to_sweep())
-    counts = services.counts_by_status()
+    enqueue(sending.dossiers_to_sweep())
+    counts = sending.counts_by_status()
     if counts.get("failed"):
         logger.warning("national sync: %s message(s) failed and wait for a resend", counts["failed"])
     return counts
+
+
+def enqueue(dossier_ids):
+    """Publish one delivery task per dossier. A broker outage is logged, not raised: the sweep sends later."""
+    queued = 0
+    for dossier_id in dossier_ids:
+        try:
+            deliver_dossier.delay(dossier_id)
+            queued += 1
+        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
+            logger.warning("broker unavailable; national sync of dossiers %s left for the sweep", dossier_ids,
+                           exc_info=True)
+            break
+    return queued

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from dossiers import services as dossier_services
-from national_portal import services
+from national_portal import sending, services
 from national_portal.models import SyncMessage, SyncService, SyncStatus
 
 from .helpers import clerk_of, file_dossier, through_to_returned
@@ -70,7 +70,7 @@ def test_sent_in_order_once_with_credentials(sync_enabled, django_capture_on_com
     assert len({call["IdGiaoDich"] for call in calls}) == 5
     assert set(SyncMessage.objects.values_list("status", flat=True)) == {SyncStatus.SENT}
     # Delivering again sends nothing more.
-    assert services.deliver_dossier(dossier.pk) == (0, None)
+    assert sending.deliver_dossier(dossier.pk) == (0, None)
     assert len(sync_enabled.calls_for(dossier.code)) == 5
 
 
@@ -84,7 +84,7 @@ def test_a_refused_message_fails_and_holds_back_the_later_steps(sync_enabled, dj
     rows = list(SyncMessage.objects.filter(dossier=dossier).order_by("id"))
     assert [row.status for row in rows] == [SyncStatus.FAILED] * 5
     assert "HTTP 400" in rows[0].last_error and f"#{rows[0].pk}" in rows[1].last_error
-    assert services.counts_by_status()["failed"] == 5
+    assert sending.counts_by_status()["failed"] == 5
     with django_capture_on_commit_callbacks(execute=True):
         assert services.resend(rows[:1]) == 5
     calls = sync_enabled.calls_for(dossier.code)
@@ -110,12 +110,12 @@ def test_temporary_failures_back_off_then_end_failed(sync_enabled, settings, dja
     assert (row.status, row.attempts) == (SyncStatus.PENDING, 1) and "HTTP 503" in row.last_error
     assert row.next_attempt_at > row.created_at
     # Not due yet: nothing is sent.
-    assert services.deliver_dossier(dossier.pk) == (0, None)
+    assert sending.deliver_dossier(dossier.pk) == (0, None)
     assert len(sync_enabled.calls_for(dossier.code)) == 1
     sync_enabled.answer_next("500", "500")
     for _attempt in range(2):
         SyncMessage.objects.filter(pk=row.pk).update(next_attempt_at=row.created_at)
-        services.deliver_dossier(dossier.pk)
+        sending.deliver_dossier(dossier.pk)
     row.refresh_from_db()
     assert (row.status, row.attempts) == (SyncStatus.FAILED, 3) and "sau 3 lần gửi" in row.last_error
     assert len(sync_enabled.calls_for(dossier.code)) == 3
@@ -124,7 +124,7 @@ def test_temporary_failures_back_off_then_end_failed(sync_enabled, settings, dja
 def test_backoff_doubles_up_to_the_cap(settings):
     settings.NATIONAL_PORTAL_RETRY_BASE_SECONDS = 30
     settings.NATIONAL_PORTAL_RETRY_MAX_SECONDS = 3600
-    assert [services.retry_delay(n) for n in (1, 2, 3, 8)] == [30, 60, 120, 3600]
+    assert [sending.retry_delay(n) for n in (1, 2, 3, 8)] == [30, 60, 120, 3600]
 
 
 def test_anonymising_a_dossier_blanks_the_applicant_in_its_payloads(sync_enabled, settings, tmp_path,

@@ -178,6 +178,16 @@ ROUTES = {
     'quan-tri/otp_static/staticdevice/<path:object_id>/delete/',
     'quan-tri/otp_static/staticdevice/<path:object_id>/history/',
     'quan-tri/otp_static/staticdevice/add/',
+    # The national system (issue 16): statistics, the sync log, the catalogue import.
+    'quan-tri/national_portal/syncmessage/',
+    'quan-tri/national_portal/syncmessage/<path:object_id>/',
+    'quan-tri/national_portal/syncmessage/<path:object_id>/change/',
+    'quan-tri/national_portal/syncmessage/<path:object_id>/delete/',
+    'quan-tri/national_portal/syncmessage/<path:object_id>/history/',
+    'quan-tri/national_portal/syncmessage/add/',
+    'quan-tri/procedures/procedure/nhap-tu-tep/',
+    'thong-ke/',
+    'thong-ke/tai-ve.csv',
     'quan-tri/otp_totp/totpdevice/',
     'quan-tri/otp_totp/totpdevice/<int:pk>/config/',
     'quan-tri/otp_totp/totpdevice/<int:pk>/qrcode/',
@@ -214,7 +224,8 @@ def test_the_portal_answers_exactly_the_addresses_it_always_did():
     assert len(app_lists) == 1
     # The admin's app list regex names the apps with models in the admin, in registration order.
     assert set(app_lists.pop()[len(ADMIN_APP_LIST):].split(")")[0].split("|")) == {
-        "auth", "axes", "procedures", "notifications", "payments", "dossiers", "audit", "otp_totp", "otp_static"}
+        "auth", "axes", "procedures", "notifications", "payments", "dossiers", "audit", "otp_totp", "otp_static",
+        "national_portal"}
     assert routes - {route for route in routes if route.startswith(ADMIN_APP_LIST)} == ROUTES
 
 

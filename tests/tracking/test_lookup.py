@@ -125,6 +125,7 @@ NEVER_SHOWN_FIELDS = {
     "delivery_address", "tracking_number", "assigned_to", "result_note", "closed_reason", "submission_token",
     # Internal bookkeeping, shown nowhere public (numbers, so not searched for in the page).
     "version", "language", "applicant_type", "remaining_working_days", "result_ready_at",
+    "channel",
 }
 
 
