@@ -123,6 +123,7 @@ NEVER_SHOWN_FIELDS = {
     "applicant_name", "applicant_birth_date", "applicant_id_number", "applicant_phone", "applicant_email",
     "applicant_address", "organisation_name", "organisation_tax_code", "declaration", "declaration_schema",
     "delivery_address", "tracking_number", "assigned_to", "result_note", "closed_reason", "submission_token",
+    "applicant_search_name",  # the name without diacritics, for the back office's search
     # Internal bookkeeping, shown nowhere public (numbers, so not searched for in the page).
     "version", "language", "applicant_type", "remaining_working_days", "result_ready_at",
     "channel",
