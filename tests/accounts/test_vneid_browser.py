@@ -75,7 +75,7 @@ def test_a_citizen_signs_in_files_with_locked_identity_sees_my_dossiers_and_sign
     page.evaluate("document.querySelector('[name=\"nd-full_name\"]').value = 'Kẻ Mạo Danh'")
     page.get_by_label("Số điện thoại di động").fill("0912 345 678")
     page.get_by_label("Địa chỉ liên hệ").fill("Số 5 ngõ 12 phố Hàng Bông, Hà Nội")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     page.get_by_role("heading", name="Xem lại hồ sơ").wait_for()
     page.get_by_role("link", name="Tiếp tục").click()
     page.get_by_label("Mã xác nhận").fill("PASSED")

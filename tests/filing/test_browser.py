@@ -38,12 +38,12 @@ def test_a_citizen_files_a_birth_registration_and_leaves_with_its_code(live_serv
     page.get_by_label("Họ, chữ đệm, tên của trẻ").fill("Trần Minh Khôi")
     page.get_by_label("Giới tính").select_option("Nam")
     page.get_by_label("Ngày sinh của trẻ").fill("2025-01-31")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     assert page.get_by_role("alert").is_visible()
     assert "Số điện thoại di động không hợp lệ" in page.content()
     assert page.get_by_label("Họ, chữ đệm, tên của trẻ").input_value() == "Trần Minh Khôi"
     page.get_by_label("Số điện thoại di động").fill("0912 345 678")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
 
     # Documents, then the review.
     page.locator("input[type=file]").set_input_files(str(scan))

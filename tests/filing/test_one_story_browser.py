@@ -26,7 +26,7 @@ def _file(page, live_server, procedure):
     page.goto(f"{live_server.url}/nop-ho-so/{procedure.code}/")
     page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
     _declare(page)
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     page.get_by_role("heading", name="Xem lại hồ sơ").wait_for()
     page.get_by_role("link", name="Tiếp tục").click()
     page.get_by_label("Mã xác nhận").fill("PASSED")
@@ -83,7 +83,7 @@ def test_a_failed_confirm_says_no_dot_colon_and_takes_the_focus(live_server, pag
     page.goto(f"{live_server.url}/nop-ho-so/{procedure.code}/")
     page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
     _declare(page)
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     page.get_by_role("link", name="Tiếp tục").click()
     page.get_by_label("Mã xác nhận").fill("PASSED")
     page.get_by_role("button", name="Nộp hồ sơ").click()  # the pledge not ticked
@@ -102,11 +102,11 @@ def test_dates_are_typed_as_day_month_year(live_server, page):
     birth = page.get_by_label(re.compile(r"^Ngày sinh"))
     assert birth.get_attribute("type") == "text" and birth.get_attribute("placeholder") == "ngày/tháng/năm"
     _declare(page, birth_date="31/02/1990")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     assert "Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm." in page.content()
     assert page.get_by_label(re.compile(r"^Ngày sinh")).input_value() == "31/02/1990"  # kept as typed
     page.get_by_label(re.compile(r"^Ngày sinh")).fill("17/05/1990")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     page.get_by_role("heading", name="Xem lại hồ sơ").wait_for()
     assert "17/05/1990" in page.content()
 
@@ -118,7 +118,7 @@ def test_level_4_preselects_no_visit_and_the_payment_button_stays_on_this_site(l
     page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
     assert page.get_by_label("Nhận kết quả điện tử trực tuyến").is_checked()
     _declare(page)
-    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.get_by_role("button", name="Lưu và tiếp tục", exact=True).click()
     page.get_by_role("link", name="Tiếp tục").click()
     page.get_by_label("Mã xác nhận").fill("PASSED")
     page.get_by_label(re.compile("Tôi xin cam đoan")).check()
