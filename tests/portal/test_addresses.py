@@ -26,6 +26,7 @@ ROUTES = {
     'nop-ho-so/<str:code>/co-quan/',
     'nop-ho-so/<str:code>/da-nop/<str:dossier_code>/',
     'nop-ho-so/<str:code>/da-nop/<str:dossier_code>/bien-nhan/',
+    'nop-ho-so/<str:code>/da-nop/<str:dossier_code>/bien-nhan/pdf/',  # the receipt as PDF (issue 14)
     'nop-ho-so/<str:code>/giay-to/',
     'nop-ho-so/<str:code>/to-khai/',
     'nop-ho-so/<str:code>/xac-nhan/',
@@ -76,10 +77,13 @@ ROUTES = {
     'quan-tri/dossiers/dossier/<path:object_id>/delete/',
     'quan-tri/dossiers/dossier/<path:object_id>/history/',
     'quan-tri/dossiers/dossier/<path:object_id>/phieu/<slug:kind>/',
+    'quan-tri/dossiers/dossier/<path:object_id>/phieu/<slug:kind>/pdf/',  # slips as PDF (issue 14)
     'quan-tri/dossiers/dossier/<path:object_id>/tep/<int:file_id>/',
     'quan-tri/dossiers/dossier/<path:object_id>/thao-tac/<slug:action>/',
     'quan-tri/dossiers/dossier/add/',
     'quan-tri/dossiers/dossier/so-theo-doi/',
+    'quan-tri/dossiers/dossier/tinh-hinh/',  # the leader's view (issue 14)
+    'quan-tri/dossiers/dossier/xuat/<slug:fmt>/',  # CSV and XLSX exports (issue 14)
     'quan-tri/dossiers/dossierevent/',
     'quan-tri/dossiers/dossierevent/<path:object_id>/',
     'quan-tri/dossiers/dossierevent/<path:object_id>/change/',
