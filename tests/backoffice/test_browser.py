@@ -1,7 +1,5 @@
 """A clerk works a dossier in a real browser: logs in, receives it, prints the appointment slip, returns the result."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
