@@ -466,10 +466,6 @@ PORTAL_AUTHORITY = os.environ.get("PORTAL_AUTHORITY", "Ủy ban nhân dân Thàn
 RECEPTION_CUTOFF_HOUR = env_int("RECEPTION_CUTOFF_HOUR", 15)
 DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 2)
 WIZARD_DRAFT_HOURS = env_int("WIZARD_DRAFT_HOURS", 24)
-SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
-SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
-LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
-# The lookup's second factor (last four digits of the phone): wrong answers allowed per client
 # What one visitor may store before filing (filing/quotas.py): drafts in progress per browser
 # session, drafts started per client address, bytes uploaded per address per day, and a captcha
 # answered once per draft before its first upload.
@@ -477,6 +473,10 @@ FILING_DRAFTS_PER_SESSION = env_int("FILING_DRAFTS_PER_SESSION", 5)
 FILING_DRAFTS_PER_ADDRESS = os.environ.get("FILING_DRAFTS_PER_ADDRESS", "50/d")
 FILING_UPLOAD_BYTES_PER_ADDRESS = env_int("FILING_UPLOAD_MB_PER_ADDRESS", 1000) * 1024 * 1024
 FILING_UPLOAD_CAPTCHA = env_bool("FILING_UPLOAD_CAPTCHA", True)
+SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
+SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
+LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
+# The lookup's second factor (last four digits of the phone): wrong answers allowed per client
 # address and per dossier code within the window, before no more are checked.
 LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS = env_int("LOOKUP_SECOND_FACTOR_MAX_PER_ADDRESS", 10)
 LOOKUP_SECOND_FACTOR_MAX_PER_CODE = env_int("LOOKUP_SECOND_FACTOR_MAX_PER_CODE", 5)

@@ -26,13 +26,13 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
 ]
 
+# Malformed input (a SuspiciousOperation, a bad request line) gets the friendly 400 page.
+handler400 = "portal.security.bad_request"
+
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Bộ phận một cửa"
 
 # Benchmarks only (bench/run.py starts the server with PORTAL_BENCH=1): a bare view to compare pages with.
-# Malformed input (a SuspiciousOperation, a bad request line) gets the friendly 400 page.
-handler400 = "portal.security.bad_request"
-
 if os.environ.get("PORTAL_BENCH") == "1":
     urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))
