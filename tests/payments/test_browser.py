@@ -116,6 +116,9 @@ def test_level4_file_pay_receive_settle_and_post(page, live_server, settings, tm
 
     def act(action, fill=None):
         page.goto(f"{base}/quan-tri/dossiers/dossier/{dossier.pk}/thao-tac/{action}/")
+        # Reception's checklist: every component checked against its original.
+        for box in page.locator("fieldset.checklist input[type=checkbox]").all():
+            box.check()
         for selector, value in (fill or {}).items():
             if selector.startswith("select"):
                 page.select_option(selector.split(" ", 1)[1], value)
