@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from dossiers.links import PAYMENT, dossier_from_token, make_token
 from dossiers.workflow import DossierStatus
+from portal.security import client_ip
 
 from . import services
 from .models import PaymentStatus
@@ -35,10 +36,6 @@ def _dossier_for(token):
     return dossier
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def pay(request, token):
@@ -48,7 +45,9 @@ def pay(request, token):
         try:
             _payment, gateway_url = services.start_online_payment(
                 dossier, return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
-                client_ip=_client_ip(request),
+                # vnp_IpAddr: the citizen's address as the rate limits and the lockout see it (behind
+                # nginx, REMOTE_ADDR is the proxy's own).
+                client_ip=client_ip(request),
             )
         except services.PaymentError as error:
             messages.error(request, str(error))

@@ -17,7 +17,8 @@ ALLOWED = {
     "procedures": set(),
     "dossiers": {"procedures"},
     "notifications": {"procedures", "dossiers"},
-    "payments": {"procedures", "dossiers"},
+    # portal.security alone (SHARED): the client's address for the gateway's vnp_IpAddr.
+    "payments": {"procedures", "dossiers", "portal"},
     "filing": {"procedures", "dossiers", "portal", "accounts"},
     "tracking": {"procedures", "dossiers", "portal"},
     "backoffice": {"procedures", "dossiers", "notifications", "payments", "audit"},
