@@ -55,17 +55,11 @@ INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 class ScopedAdminMixin:
     """Limit an admin to the objects of the user's agencies; a missing object is a 404, never a redirect."""
 
-    # The path from the admin's model to its dossier; empty for the dossier admin itself.
-    dossier_path = "dossier"
+    # The path from the admin's model to its agency (``dossiers.roles.visible_to``).
+    agency_path = "dossier__agency"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if not self.dossier_path:
-            return roles.visible_dossiers(queryset, request.user)
-        if roles.sees_all_agencies(request.user):
-            return queryset
-        visible = roles.visible_dossiers(Dossier.objects.all(), request.user)
-        return queryset.filter(**{f"{self.dossier_path}__in": visible.values("pk")})
+        return roles.visible_to(super().get_queryset(request), request.user, agency_path=self.agency_path)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index with a message; another agency's id must reveal nothing.
@@ -215,7 +209,7 @@ def days_left_badge(dossier, calendar, today):
 
 @admin.register(Dossier)
 class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    dossier_path = ""
+    agency_path = "agency"
     list_display = ["code", "procedure_name", "applicant", "status_label", "received_on", "appointment_on"]
     list_display_links = ["code"]
     list_select_related = ["procedure", "agency"]
@@ -553,7 +547,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "previous_month": (month.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
             "next_month": (month.replace(day=28) + timedelta(days=4)).strftime("%Y-%m"),
             "is_current_month": (month.year, month.month) == (today.year, today.month),
-            "rows": summary.agency_summaries(summary.visible_agencies(request.user), month, today=today),
+            "rows": summary.agency_summaries(roles.visible_agencies(request.user), month, today=today),
         })
 
     def tracking_log_view(self, request):

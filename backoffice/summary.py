@@ -106,8 +106,3 @@ def agency_summaries(agencies, month, *, today=None):
         summary.ratings, summary.satisfied = row["n"], row["satisfied"]
     return list(by_agency.values())
 
-
-def visible_agencies(user):
-    if roles.sees_all_agencies(user):
-        return Agency.objects.all()
-    return Agency.objects.filter(staff=user)

@@ -77,13 +77,30 @@ def sees_all_agencies(user):
     return user.is_active and (user.is_superuser or user.has_perm(VIEW_ALL))
 
 
-def visible_dossiers(queryset, user):
-    """``queryset`` narrowed to the dossiers ``user`` may see (their agencies' only, unless they see all)."""
+def visible_agencies(user):
+    """The agencies whose data ``user`` may see: all, or those they are staff of (none if signed out)."""
+    if not user.is_authenticated or not user.is_active:
+        return Agency.objects.none()
+    return Agency.objects.all() if sees_all_agencies(user) else Agency.objects.filter(staff=user)
+
+
+def visible_to(queryset, user, *, agency_path="agency"):
+    """``queryset`` narrowed to the rows of ``user``'s agencies (all of them, if they see all).
+
+    ``agency_path`` leads from the queryset's model to the agency: ``"agency"`` for a dossier,
+    ``"dossier__agency"`` for a payment, an event, a message. The one scoping rule of the back
+    office, its dossiers, their history and their payments alike.
+    """
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if sees_all_agencies(user):
         return queryset
-    return queryset.filter(agency__in=Agency.objects.filter(staff=user).values("pk"))
+    return queryset.filter(**{f"{agency_path}__in": Agency.objects.filter(staff=user).values("pk")})
+
+
+def visible_dossiers(queryset, user):
+    """``queryset`` narrowed to the dossiers ``user`` may see (their agencies' only, unless they see all)."""
+    return visible_to(queryset, user)
 
 
 def may_apply(user, action):

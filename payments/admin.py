@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 
 from dossiers import roles
 from dossiers.models import Dossier
-from procedures.models import Agency
 
 from . import services
 from .models import Payment, PaymentProvider, PaymentStatus
@@ -34,26 +33,12 @@ from .money import format_dong
 from .views import receipt_context
 
 
-def visible_payments(queryset, user):
-    """``queryset`` narrowed to the payments of the dossiers ``user`` may see."""
-    if not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if roles.sees_all_agencies(user):
-        return queryset
-    return queryset.filter(dossier__agency__in=Agency.objects.filter(staff=user).values("pk"))
-
-
-def visible_agencies(user):
-    agencies = Agency.objects.all()
-    return agencies if roles.sees_all_agencies(user) else agencies.filter(staff=user)
-
-
 class AgencyFilter(admin.SimpleListFilter):
     title = gettext_lazy("cơ quan tiếp nhận")
     parameter_name = "agency"
 
     def lookups(self, request, model_admin):
-        return [(agency.pk, agency.name) for agency in visible_agencies(request.user)]
+        return [(agency.pk, agency.name) for agency in roles.visible_agencies(request.user)]
 
     def queryset(self, request, queryset):
         return queryset.filter(dossier__agency_id=self.value()) if self.value() else queryset
@@ -125,7 +110,7 @@ class PaymentAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return visible_payments(super().get_queryset(request), request.user)
+        return roles.visible_to(super().get_queryset(request), request.user, agency_path="dossier__agency")
 
     @admin.display(description=gettext_lazy("mã hồ sơ"), ordering="dossier__code")
     def dossier_code(self, payment):
@@ -217,7 +202,7 @@ class PaymentAdmin(admin.ModelAdmin):
             date_from = forms.DateField().clean(request.GET.get("tu") or today - timedelta(days=6))
         except forms.ValidationError:
             date_from, date_to = today - timedelta(days=6), today
-        payments = visible_payments(Payment.objects.all(), request.user)
+        payments = roles.visible_to(Payment.objects.all(), request.user, agency_path="dossier__agency")
         day = TruncDate("paid_at", tzinfo=timezone.get_current_timezone())
         rows = (payments.filter(status=PaymentStatus.PAID)
                 .annotate(day=day).filter(day__gte=date_from, day__lte=date_to)
