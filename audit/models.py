@@ -16,6 +16,10 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Xóa")
     VIEW = "view", _("Xem dữ liệu cá nhân")
     DOWNLOAD = "download", _("Tải tệp")
+    # A slip or receipt naming the citizen, printed or downloaded as PDF.
+    PRINT = "print", _("In phiếu")
+    # The dossier list as a file: what was exported (format, filters, rows) is in ``changes``.
+    EXPORT = "export", _("Xuất danh sách")
 
 
 class AppendOnly(Exception):
