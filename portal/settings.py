@@ -473,6 +473,11 @@ FILING_DRAFTS_PER_SESSION = env_int("FILING_DRAFTS_PER_SESSION", 5)
 FILING_DRAFTS_PER_ADDRESS = os.environ.get("FILING_DRAFTS_PER_ADDRESS", "50/d")
 FILING_UPLOAD_BYTES_PER_ADDRESS = env_int("FILING_UPLOAD_MB_PER_ADDRESS", 1000) * 1024 * 1024
 FILING_UPLOAD_CAPTCHA = env_bool("FILING_UPLOAD_CAPTCHA", True)
+# The resume link sent by SMS/email after "Lưu và tiếp tục sau" (filing/quotas.py): at most once
+# per draft in this many minutes, and so many a day per client address and per phone or email.
+FILING_RESUME_LINK_MINUTES = env_int("FILING_RESUME_LINK_MINUTES", 10)
+FILING_RESUME_LINKS_PER_ADDRESS = os.environ.get("FILING_RESUME_LINKS_PER_ADDRESS", "20/d")
+FILING_RESUME_LINKS_PER_RECIPIENT = os.environ.get("FILING_RESUME_LINKS_PER_RECIPIENT", "5/d")
 SUPPLEMENT_LINK_DAYS = env_int("SUPPLEMENT_LINK_DAYS", 30)
 SUBMIT_RATE = os.environ.get("SUBMIT_RATE", "10/h")
 LOOKUP_RATE = os.environ.get("LOOKUP_RATE", "20/m")
