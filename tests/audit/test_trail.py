@@ -149,6 +149,6 @@ def test_entries_are_exported_as_csv(client, ward):
     response = client.post("/quan-tri/audit/auditentry/", {"action": "export_csv", "_selected_action": ids})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:4] == ["thoi_diem", "nguoi_thuc_hien", "dia_chi_ip", "thao_tac"]
     assert any(row[1] == "canbo.lan" and row[3] == "Xem dữ liệu cá nhân" and row[6] == str(dossier) for row in rows[1:])
