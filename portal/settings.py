@@ -312,15 +312,16 @@ STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", not PORTAL_LOC
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Cổng dịch vụ công")
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files,
-# no inline script, no plugin, no framing. Images may be data: URIs (QR codes). No form-action:
-# the payment gateway and the VNeID sign-in are reached by redirects to other origins.
+# no inline script, no inline style (no <style> element, no style="" attribute: the templates use
+# classes of static/css), no plugin, no framing. Images may be data: URIs (QR codes). No
+# form-action: the payment gateway and the VNeID sign-in are reached by redirects to other origins.
+# The one exception is a single response, not a path: the email preview of a message template
+# (notifications.admin, a sandboxed frame), whose HTML must carry style="" for email clients.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        # style="" attributes (a few admin templates, Django's own widgets); no <style> element.
-        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
