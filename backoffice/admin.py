@@ -18,6 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
 from django.template.loader import render_to_string
@@ -41,11 +42,14 @@ from . import (
     exports,
     queue,
     rating_admin,  # noqa: F401 - registers the ratings' pages
+    reads,
     slips,
     summary,
 )
 from .changelist import MIN_NAME_LENGTH, CappedPaginator, CatalogueChoicesFilter, search_condition
 from .forms import FORMS
+from .models import ExportFile, ExportStatus
+from .tasks import build_export
 from .templatetags.backoffice import action_label
 
 # Files a browser shows safely inline; anything else is downloaded.
@@ -314,11 +318,13 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if condition is None:
             return queryset, False
         if hint == "short":
+            # Silent where there are no messages (the export task rebuilds the list without a session).
             messages.info(request, gettext("Nhập ít nhất %(count)s ký tự của họ tên để tìm theo tên.")
-                          % {"count": MIN_NAME_LENGTH})
+                          % {"count": MIN_NAME_LENGTH}, fail_silently=True)
         return queryset.filter(condition), False
 
     def changelist_view(self, request, extra_context=None):
+        self._announce_exports(request)
         visible = self.get_queryset(request)
         extra_context = {
             **(extra_context or {}),
@@ -338,6 +344,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return [
             path("so-theo-doi/", wrap(self.tracking_log_view), name=f"{info}_tracking_log"),
             path("tinh-hinh/", wrap(self.summary_view), name=f"{info}_summary"),
+            path("xuat/tep/<int:export_id>/", wrap(self.export_file_view), name=f"{info}_export_file"),
             path("xuat/<slug:fmt>/", wrap(self.export_view), name=f"{info}_export"),
             path("<path:object_id>/phieu/<slug:kind>/pdf/", wrap(self.slip_pdf_view), name=f"{info}_slip_pdf"),
             path("<path:object_id>/thao-tac/<slug:action>/", wrap(self.transition_view),
@@ -509,6 +516,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def slip_view(self, request, object_id, kind):
         context = self._slip_context(request, object_id, kind)
+        reads.record_print(context["dossier"], document=context["slip"].title, fmt="html")
         return TemplateResponse(request, context["slip"].template, context)
 
     def slip_pdf_view(self, request, object_id, kind):
@@ -517,18 +525,73 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         slip, dossier = context["slip"], context["dossier"]
         context.update(pdf=True, qr=printing.qr_png_tag(links.lookup_url(dossier)))
         html = render_to_string(slip.template, context, request=request)
-        return printing.pdf_response(html, f"{slip.kind}-{dossier.code}.pdf")
+        response = printing.pdf_response(html, f"{slip.kind}-{dossier.code}.pdf")
+        reads.record_print(dossier, document=slip.title, fmt="pdf")
+        return response
 
     def export_view(self, request, fmt):
-        """The list as the clerk filtered it (scope, filters, search, order), as CSV or XLSX."""
+        """The list as the clerk filtered it (scope, filters, search), as CSV or XLSX; recorded in the audit trail.
+
+        The CSV is always streamed. An XLSX of more than ``exports.inline_limit()`` rows is
+        built by a Celery task (``backoffice.tasks.build_export``): the clerk goes back to the
+        list, which says when the file is ready and links to it (``export_file_view``).
+        """
         if not self.has_view_permission(request) or fmt not in exports.RESPONSES:
             raise Http404
+        list_url = reverse("admin:dossiers_dossier_changelist")
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             messages.error(request, gettext("Bộ lọc không hợp lệ; hãy chọn lại bộ lọc rồi xuất tệp."))
-            return HttpResponseRedirect(reverse("admin:dossiers_dossier_changelist"))
-        return exports.RESPONSES[fmt](changelist.queryset)
+            return HttpResponseRedirect(list_url)
+        queryset = changelist.queryset
+        filters = request.GET.urlencode()
+        if fmt == "xlsx" and queryset.order_by()[: exports.inline_limit() + 1].count() > exports.inline_limit():
+            reads.record_export(queryset, fmt=fmt, filters=filters, limit=exports.XLSX_MAX_ROWS)
+            export = ExportFile.objects.create(
+                requested_by=request.user, format=fmt, filters=filters,
+                expires_at=timezone.now() + timedelta(hours=exports.expiry_hours()))
+            transaction.on_commit(lambda: build_export.delay(export.pk))
+            messages.info(request, gettext(
+                "Danh sách có hơn %(count)s hồ sơ nên tệp Excel được chuẩn bị riêng. Khi tệp sẵn sàng, đường dẫn "
+                "tải tệp hiện ở đầu trang này (tải lại trang sau ít phút).") % {"count": exports.inline_limit()})
+            return HttpResponseRedirect(f"{list_url}?{filters}" if filters else list_url)
+        reads.record_export(queryset, fmt=fmt, filters=filters,
+                            limit=exports.XLSX_MAX_ROWS if fmt == "xlsx" else None)
+        return exports.RESPONSES[fmt](queryset)
+
+    def export_file_view(self, request, export_id):
+        """A stored export, for the clerk who asked for it only, until it expires; 404 otherwise."""
+        export = ExportFile.objects.filter(pk=export_id, requested_by=request.user,
+                                           status=ExportStatus.READY).first()
+        if export is None or export.is_expired or not self.has_view_permission(request):
+            raise Http404
+        try:
+            handle = export.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, content_type=exports.XLSX_TYPE,
+                                filename=f"ho-so-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _announce_exports(self, request):
+        """Tell the clerk, once, of their stored exports that are ready (a link) or that failed."""
+        finished = list(ExportFile.objects.filter(requested_by=request.user, announced_at=None,
+                                                  status__in=[ExportStatus.READY, ExportStatus.FAILED]))
+        for export in finished:
+            if export.status == ExportStatus.READY:
+                url = reverse("admin:dossiers_dossier_export_file", args=[export.pk])
+                messages.success(request, format_html(
+                    '{} <a href="{}">{}</a>',
+                    gettext("Tệp Excel danh sách hồ sơ (%(count)s hồ sơ) đã sẵn sàng, tải được đến %(until)s.") % {
+                        "count": export.row_count,
+                        "until": date_format(timezone.localtime(export.expires_at), "H:i d/m/Y")},
+                    url, gettext("Tải tệp")))
+            else:
+                messages.error(request, gettext("Không tạo được tệp Excel danh sách hồ sơ; vui lòng thử xuất lại."))
+        if finished:
+            ExportFile.objects.filter(pk__in=[export.pk for export in finished]).update(announced_at=timezone.now())
 
     def summary_view(self, request):
         """The leader's view: this month's figures per agency (``backoffice.summary``)."""
@@ -572,6 +635,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         agency_id = request.GET.get("co_quan", "")
         if agency_id.isdigit():
             queryset = queryset.filter(agency_id=int(agency_id))
+        reads.record_tracking_log(queryset, filters=request.GET.urlencode())
         rows = slips.tracking_log_rows(queryset)
         agencies = sorted({row["dossier"].agency for row in rows}, key=lambda agency: agency.name)
         lookup = slips.links.absolute(reverse("tracking:lookup"))

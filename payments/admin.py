@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
+from django.dispatch import Signal
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,6 +32,10 @@ from . import services
 from .models import Payment, PaymentProvider, PaymentStatus
 from .money import format_dong
 from .views import receipt_context
+
+# Sent with ``payment`` and ``fmt`` ("html") when a staff member opens a receipt: it names the payer,
+# and the back office writes it to the audit trail (this app may not import the trail itself).
+receipt_shown = Signal()
 
 
 class AgencyFilter(admin.SimpleListFilter):
@@ -186,6 +191,7 @@ class PaymentAdmin(admin.ModelAdmin):
             "dossier", "dossier__agency", "dossier__procedure", "recorded_by"), pk=pk)
         if payment.paid_at is None:
             raise Http404("no receipt for an unpaid attempt")
+        receipt_shown.send(sender=type(self), payment=payment, fmt="html")
         return TemplateResponse(request, "admin/payments/receipt.html", {
             **self.admin_site.each_context(request), **receipt_context(payment),
             "title": _("Biên lai %(number)s") % {"number": payment.receipt_number or payment.reference},
