@@ -66,8 +66,9 @@ def expiry_hours():
     return getattr(settings, "BACKOFFICE_EXPORT_HOURS", 24)
 
 
-def chunks(queryset, size=CHUNK):
+def chunks(queryset, size=None):
     """``queryset``'s dossiers in lists of at most ``size``, by primary key, one keyset query each."""
+    size = size or CHUNK
     queryset = queryset.select_related("procedure", "agency").order_by("pk")
     last = None
     while True:
@@ -79,7 +80,7 @@ def chunks(queryset, size=CHUNK):
         last = page[-1].pk
 
 
-def rows(queryset, size=CHUNK):
+def rows(queryset, size=None):
     """One list of cell values per dossier of ``queryset``, read ``size`` rows at a time."""
     calendar = deadlines.WorkingCalendar()
     today = timezone.localdate()
