@@ -19,6 +19,12 @@ signs it there; a receiver that raises rolls the whole result back.
 ``personal_data_removed`` is sent inside the transaction that anonymised a dossier
 (``dossier``): an app that keeps its own copy of the applicant's data (the national sync's
 payloads) removes it there.
+
+``resume_link_requested`` is sent by the filing wizard, inside a transaction, when a citizen
+saves a draft for later and asks for its secret resume link (``draft``: the ``FilingDraft``,
+``phone``, ``email``: where to send it, either may be empty, ``resume_url``, ``expires_at``:
+the expiry as shown, ``applicant_name``, ``language``). The notifications app writes its outbox
+rows there and returns them, so the wizard can say what was sent.
 """
 
 from django.dispatch import Signal
@@ -27,3 +33,4 @@ event_recorded = Signal()
 history_recorded = Signal()
 result_file_stored = Signal()
 personal_data_removed = Signal()
+resume_link_requested = Signal()

@@ -1,4 +1,4 @@
-"""What one visitor may store before filing anything: drafts and uploaded bytes.
+"""What one visitor may store before filing anything (drafts and uploaded bytes), and send (resume links).
 
 A draft costs a row, its declaration text and up to ``UPLOAD_MAX_DOSSIER_BYTES`` of files, kept for
 ``WIZARD_DRAFT_HOURS`` even if nobody ever files it. So:
@@ -12,6 +12,9 @@ A draft costs a row, its declaration text and up to ``UPLOAD_MAX_DOSSIER_BYTES``
 
 Every refusal comes with a message saying what to do; nothing already typed or uploaded is lost.
 """
+
+import hashlib
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,3 +74,63 @@ def needs_upload_captcha(draft):
 def mark_upload_captcha_passed(draft):
     """Remember on the draft that its visitor answered the captcha: it is asked once per draft."""
     draft.data = {**draft.data, HUMAN_CHECKED: True}
+
+
+# --- The resume link sent by SMS/email ------------------------------------------------------------
+# A hostile visitor must not be able to turn "Lưu và tiếp tục sau" into a way of flooding someone's
+# phone or mailbox: one send per draft per ``FILING_RESUME_LINK_MINUTES``, at most
+# ``FILING_RESUME_LINKS_PER_ADDRESS`` sends a day per client address, and at most
+# ``FILING_RESUME_LINKS_PER_RECIPIENT`` messages a day to one phone number or email address,
+# whatever the drafts and addresses they come from.
+
+RESUME_SENT_AT = "resume_link_sent_at"
+
+
+def resume_link_wait_minutes(draft, now):
+    """Whole minutes before this draft's resume link may be sent again (0: it may be sent now)."""
+    sent_at = draft.data.get(RESUME_SENT_AT)
+    if not sent_at:
+        return 0
+    left = settings.FILING_RESUME_LINK_MINUTES * 60 - (now - datetime.fromisoformat(sent_at)).total_seconds()
+    return max(0, -int(-left // 60))
+
+
+def mark_resume_link_sent(draft, now):
+    draft.data = {**draft.data, RESUME_SENT_AT: now.isoformat()}
+
+
+def _resume_rate(group, request):
+    return settings.FILING_RESUME_LINKS_PER_ADDRESS
+
+
+def refuse_resume_link(request):
+    """The message refusing this client address another resume link today, or "" (and the send is counted)."""
+    if is_ratelimited(request, group="filing.resume_links", key="ip", rate=_resume_rate, method=is_ratelimited.ALL,
+                      increment=True):
+        return _("Từ địa chỉ mạng của bạn đã có quá nhiều yêu cầu gửi đường dẫn tiếp tục khai trong hôm nay. "
+                 "Hồ sơ vẫn được lưu; hãy chép đường dẫn dưới đây.")
+    return ""
+
+
+def _recipient_key(recipient):
+    return "filing-resume-to:" + hashlib.sha256(recipient.strip().lower().encode()).hexdigest()
+
+
+def take_recipient_quota(recipient):
+    """Count one resume message to ``recipient``; False (nothing counted) when it had its day's share."""
+    key = _recipient_key(recipient)
+    if cache.add(key, 1, timeout=DAY_SECONDS):
+        return True
+    try:
+        if cache.incr(key) <= _recipient_limit():
+            return True
+        cache.decr(key)
+        return False
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout=DAY_SECONDS)
+        return True
+
+
+def _recipient_limit():
+    # "5/d": so many a day (the window starts at the first message to that recipient).
+    return int(str(settings.FILING_RESUME_LINKS_PER_RECIPIENT).split("/", 1)[0])

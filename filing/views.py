@@ -34,12 +34,14 @@ from procedures.levels import EXPLANATIONS
 from procedures.models import Procedure
 from procedures.text import search_key
 
-from . import quotas, wizard
+from . import quotas, resume, wizard
 from .forms import AgencyForm, ConfirmForm, UploadCaptchaForm
 from .wizard import CONFIRM, REVIEW, STEPS
 
 SESSION_DRAFTS = "filing_drafts"
 SESSION_FILED = "filed_dossiers"
+# What became of the last request to send a draft's resume link, for the "saved" page to tell.
+SESSION_RESUME_NOTICE = "filing_resume_notice"
 # Above this many agencies the agency step shows a search box.
 AGENCY_SEARCH_THRESHOLD = 8
 MAX_FILED_IN_SESSION = 20
@@ -221,7 +223,9 @@ def file_declaration(request, procedure, draft):
     if request.method == "POST":
         wizard.store_declaration_data(draft, request.POST)
         if request.POST.get("hanh-dong") == "luu-tiep-tuc-sau":
-            # Kept as typed, valid or not: the citizen finishes it later, on this or another device.
+            # Kept as typed, valid or not: the citizen finishes it later, on this or another device,
+            # from the link sent to the phone and email typed (filing/resume.py).
+            _send_resume_link(request, draft)
             return redirect("filing:saved", procedure.code)
         forms = wizard.declaration_forms(draft, request.POST)
         if forms.is_valid():
@@ -509,12 +513,29 @@ def file_receipt_link(request, token):
     return render(request, "filing/receipt.html", {**_after_filing_context(dossier), "via_link": True})
 
 
-@require_http_methods(["GET"])
+def _send_resume_link(request, draft):
+    outcome = resume.send_resume_link(request, draft)
+    request.session[SESSION_RESUME_NOTICE] = {"draft": str(draft.token), "sent_to": outcome.sent_to,
+                                              "problem": outcome.problem}
+
+
+@require_http_methods(["GET", "POST"])
 @wizard_step
 def file_saved(request, procedure, draft):
-    """After "Lưu và tiếp tục sau": the secret link that resumes the draft, valid while the draft lives."""
+    """After "Lưu và tiếp tục sau": the secret link that resumes the draft, valid while the draft lives.
+
+    The link was sent to the phone and email typed, when there were any; a POST asks for it
+    again (within ``filing.quotas``' limits).
+    """
+    if request.method == "POST":
+        _send_resume_link(request, draft)
+        return redirect("filing:saved", procedure.code)
+    notice = request.session.pop(SESSION_RESUME_NOTICE, None) or {}
+    if notice.get("draft") != str(draft.token):
+        notice = {}
+    phone, email, _problems = resume.typed_contacts(draft)
     return render(request, "filing/saved.html", _context(
-        procedure, draft, DECLARATION,
+        procedure, draft, DECLARATION, notice=notice, can_send=bool(phone or email),
         resume_url=request.build_absolute_uri(reverse("filing:resume", args=[wizard.resume_token(draft)])),
     ))
 

@@ -19,14 +19,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from dossiers import roles
-from dossiers.models import Dossier
-from dossiers.workflow import DossierStatus, Event
+from dossiers.models import Dossier, FilingDraft
+from dossiers.workflow import DossierStatus
 from procedures.models import Agency, Procedure
 
 from . import services
 from .defaults import default_template
-from .models import Channel, MessageTemplate, Notification, NotificationStatus
-from .rendering import VARIABLES, render_message
+from .models import EVENT_CHOICES, RESUME_LINK, Channel, MessageTemplate, Notification, NotificationStatus
+from .rendering import DRAFT_VARIABLES, VARIABLES, render_draft_message, render_message
 from .text_engine import TemplateSyntaxProblem
 
 LOG_FIELDS = ("created_at", "event", "channel", "recipient", "status", "attempts", "segments", "provider_id",
@@ -132,6 +132,13 @@ SAMPLE_CONTEXT = {
 }
 
 
+SAMPLE_DRAFT_CONTEXT = {
+    "resume_url": "https://dichvucong.example.gov.vn/tiep-tuc-khai/mau/",
+    "expires_at": "08:30 02/07/2025",
+    "applicant_name": "Nguyễn Văn An",
+}
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ("event", "channel", "language", "subject", "updated_at")
@@ -144,7 +151,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         """``?event=…&channel=…&language=…`` starts a new template from the shipped default."""
         initial = super().get_changeform_initial_data(request)
         event, channel = initial.get("event"), initial.get("channel")
-        if event in Event.values and channel in Channel.values:
+        if event in dict(EVENT_CHOICES) and channel in Channel.values:
             subject, body = default_template(event, channel, initial.get("language") or "vi")
             initial.setdefault("subject", subject)
             initial.setdefault("body", body)
@@ -158,6 +165,10 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         ]
 
     def _render_preview(self, obj):
+        if obj.event == RESUME_LINK:
+            draft = FilingDraft(procedure=sample_dossier().procedure, expires_at=timezone.now())
+            return render_draft_message(draft, obj.channel, obj.language, SAMPLE_DRAFT_CONTEXT,
+                                        source=(obj.subject, obj.body))
         return render_message(sample_dossier(), obj.event, obj.channel, obj.language, SAMPLE_CONTEXT,
                               source=(obj.subject, obj.body))
 
@@ -206,5 +217,6 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("biến dùng được"))
     def variables(self, obj):
+        names = DRAFT_VARIABLES if obj is not None and obj.event == RESUME_LINK else VARIABLES
         return format_html("<ul>{}</ul>", format_html_join(
-            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", VARIABLES.items()))
+            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", names.items()))

@@ -8,10 +8,12 @@ when ``SMS_STRIP_DIACRITICS`` is on, and the rest fits one or two segments.
 
 from dossiers.workflow import Event
 
+from .models import RESUME_LINK
+
 SMS = {
     Event.REGISTERED: {
-        "vi": "Hồ sơ {{ code }} ({{ procedure }}) đã được đăng ký trực tuyến{% if payment_url %}, chờ thanh toán: {{ payment_url }}{% else %}, chờ tiếp nhận. Tra cứu: {{ lookup_url }}{% endif %} Biên nhận: {{ receipt_url }}",
-        "en": "Dossier {{ code }} ({{ procedure }}) was registered online{% if payment_url %} and awaits payment: {{ payment_url }}{% else %} and awaits reception. Track: {{ lookup_url }}{% endif %} Receipt: {{ receipt_url }}",
+        "vi": "Hồ sơ {{ code }} đã đăng ký trực tuyến{% if payment_url %}, chờ thanh toán: {{ payment_url }}{% else %}, chờ tiếp nhận. Tình trạng: {{ lookup_url }}{% endif %} Biên nhận: {{ receipt_url }}",
+        "en": "Dossier {{ code }} was registered online{% if payment_url %} and awaits payment: {{ payment_url }}{% else %} and awaits reception. Status: {{ lookup_url }}{% endif %} Receipt: {{ receipt_url }}",
     },
     Event.PAYMENT_CONFIRMED: {
         "vi": "Hồ sơ {{ code }}: đã nhận thanh toán phí, lệ phí. Tra cứu: {{ lookup_url }}",
@@ -73,10 +75,14 @@ SMS = {
         "vi": "{{ agency }} xin lỗi vì trễ hẹn hồ sơ {{ code }}. Ngày hẹn mới: {{ appointment_date }}.{% if reason %} Lý do: {{ reason }}.{% endif %}",
         "en": "{{ agency }} apologises for the delay of dossier {{ code }}. New date: {{ appointment_date }}.{% if reason %} Reason: {{ reason }}.{% endif %}",
     },
+    RESUME_LINK: {
+        "vi": "Tiếp tục khai hồ sơ {{ procedure }} tại: {{ resume_url }} (dùng được đến {{ expires_at }}). Không chia sẻ đường dẫn này.",
+        "en": "Continue your application for {{ procedure }} at: {{ resume_url }} (valid until {{ expires_at }}). Do not share this link.",
+    },
 }
 _GREETING = {"vi": "Kính gửi Ông/Bà {{ applicant_name }},\n\n", "en": "Dear {{ applicant_name }},\n\n"}
 _SIGNATURE = {
-    "vi": "\n\nTra cứu tình trạng hồ sơ: {{ lookup_url }}\n\nTrân trọng,\n{{ agency }}",
+    "vi": "\n\nXem tình trạng hồ sơ: {{ lookup_url }}\n\nTrân trọng,\n{{ agency }}",
     "en": "\n\nTrack your dossier: {{ lookup_url }}\n\nKind regards,\n{{ agency }}",
 }
 
@@ -224,6 +230,23 @@ EMAIL = {
     event: {language: (subject, _GREETING[language] + body + _SIGNATURE[language])
             for language, (subject, body) in by_language.items()}
     for event, by_language in _EMAIL.items()
+}
+# A draft has no code, agency or status yet: its own greeting and signature.
+EMAIL[RESUME_LINK] = {
+    "vi": ("Đường dẫn tiếp tục khai hồ sơ “{{ procedure }}”",
+           "Kính gửi Ông/Bà{% if applicant_name %} {{ applicant_name }}{% endif %},\n\n"
+           "Hồ sơ đang khai về thủ tục “{{ procedure }}” đã được lưu. Để tiếp tục khai, trên máy này hoặc máy khác, "
+           "Ông/Bà mở đường dẫn sau:\n\n{{ resume_url }}\n\n"
+           "Đường dẫn dùng được đến {{ expires_at }}; mỗi lần tiếp tục khai, hạn được kéo dài thêm. "
+           "Đây là đường dẫn bí mật: ai có nó đều mở được tờ khai, vui lòng không chia sẻ.\n\n"
+           "Nếu Ông/Bà không yêu cầu thư này, xin bỏ qua nó.\n\nTrân trọng,\n{{ portal_name }}"),
+    "en": ("Link to continue your application for “{{ procedure }}”",
+           "Dear {% if applicant_name %}{{ applicant_name }}{% else %}citizen{% endif %},\n\n"
+           "Your application for “{{ procedure }}” was saved. To continue it, on this device or another, "
+           "open this link:\n\n{{ resume_url }}\n\n"
+           "The link works until {{ expires_at }}; each time you continue, the deadline moves on. "
+           "It is secret: anyone who has it can open the form, so please do not share it.\n\n"
+           "If you did not ask for this message, please ignore it.\n\nKind regards,\n{{ portal_name }}"),
 }
 
 

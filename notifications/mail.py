@@ -20,7 +20,8 @@ from .sms import SendResult
 def message_id(notification):
     """The same Message-ID on every attempt, so a mail client can drop a copy sent twice."""
     domain = urlsplit(settings.PORTAL_BASE_URL).hostname or "localhost"
-    return f"<thong-bao-{notification.pk}.{notification.dossier_id}@{domain}>"
+    owner = notification.dossier_id if notification.dossier_id else f"nhap-{notification.draft_id}"
+    return f"<thong-bao-{notification.pk}.{owner}@{domain}>"
 
 
 def _code_error(code, text):
@@ -69,12 +70,15 @@ def _drop_connection():
 
 def send_email(notification):
     """Send ``notification`` (an email outbox row); raise Temporary/PermanentSendError when refused."""
+    headers = {"Message-ID": message_id(notification)}
+    if notification.dossier_id:  # a draft's resume link has no dossier code yet
+        headers["X-Dossier-Code"] = notification.dossier.code
     mail = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
-        headers={"Message-ID": message_id(notification), "X-Dossier-Code": notification.dossier.code},
+        headers=headers,
     )
     if notification.body_html:
         mail.attach_alternative(notification.body_html, "text/html")

@@ -16,6 +16,11 @@ from dossiers.workflow import Event
 
 from .text_engine import TemplateSyntaxProblem, check_template_syntax
 
+# The one message that belongs to a draft, not a dossier: the secret link that resumes a
+# draft saved with "Lưu và tiếp tục sau" (sent on the citizen's request, rate-limited).
+RESUME_LINK = "resume_link"
+EVENT_CHOICES = [*Event.choices, (RESUME_LINK, _("Đường dẫn tiếp tục khai hồ sơ"))]
+
 
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
@@ -33,7 +38,7 @@ class MessageTemplate(models.Model):
     Overrides the default shipped in ``notifications.defaults``; without a row the default is used.
     """
 
-    event = models.CharField(_("sự kiện"), max_length=32, choices=Event.choices)
+    event = models.CharField(_("sự kiện"), max_length=32, choices=EVENT_CHOICES)
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
     language = models.CharField(_("ngôn ngữ"), max_length=8, choices=Language.choices, default=Language.VI)
     subject = models.CharField(_("tiêu đề (thư điện tử)"), max_length=255, blank=True)
@@ -90,11 +95,17 @@ STATUS_RANK = {
 
 
 class Notification(models.Model):
-    """One message on one channel for one dossier event (an outbox row)."""
+    """One message on one channel for one dossier event, or for one draft (an outbox row).
+
+    A row belongs to exactly one of a dossier (its events) or a filing draft (the resume
+    link, ``RESUME_LINK``); a draft's rows go when the draft does.
+    """
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="notifications",
-                                verbose_name=_("hồ sơ"))
-    event = models.CharField(_("sự kiện"), max_length=32, choices=Event.choices)
+                                verbose_name=_("hồ sơ"), null=True, blank=True)
+    draft = models.ForeignKey("dossiers.FilingDraft", on_delete=models.CASCADE, related_name="notifications",
+                              verbose_name=_("hồ sơ đang khai"), null=True, blank=True)
+    event = models.CharField(_("sự kiện"), max_length=32, choices=EVENT_CHOICES)
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
     recipient = models.CharField(_("người nhận"), max_length=255)
@@ -129,6 +140,15 @@ class Notification(models.Model):
             # The sweep's lookup paths.
             models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
             models.Index(fields=["status", "lease_expires_at"], name="notification_lease"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(dossier__isnull=False, draft__isnull=True)
+                           | models.Q(dossier__isnull=True, draft__isnull=False)),
+                name="notification_dossier_xor_draft"),
+            # Only the resume link belongs to a draft.
+            models.CheckConstraint(condition=models.Q(draft__isnull=True) | models.Q(event=RESUME_LINK),
+                                   name="notification_draft_resume_link"),
         ]
 
     def __str__(self):

@@ -24,7 +24,7 @@ from dossiers.workflow import DossierStatus, Event
 from procedures.text import strip_diacritics
 
 from .defaults import default_template
-from .models import Channel, Language, MessageTemplate
+from .models import RESUME_LINK, Channel, Language, MessageTemplate
 from .sms import sms_segments
 from .text_engine import text_engine
 
@@ -40,7 +40,8 @@ VARIABLES = {
     "note": "Nội dung thông báo của cán bộ",
     "missing_items": "Danh sách giấy tờ cần bổ sung",
     "tracking_number": "Số hiệu bưu gửi",
-    "lookup_url": "Đường dẫn tra cứu hồ sơ",
+    "lookup_url": "Đường dẫn bí mật xem tình trạng hồ sơ (mở được không cần mã xác nhận)",
+    "status_url": "Như lookup_url: đường dẫn bí mật xem tình trạng hồ sơ",
     "receipt_url": "Đường dẫn bí mật đến giấy biên nhận (in lại được trên mọi thiết bị)",
     "fee": "Phí, lệ phí của hồ sơ trong một câu (không thu, trực tuyến hoặc tại bộ phận một cửa)",
     "visits": "Số lần phải đến bộ phận một cửa, trong một câu",
@@ -48,6 +49,14 @@ VARIABLES = {
     "result_url": "Đường dẫn tải kết quả điện tử (khi có)",
     "rating_url": "Đường dẫn đánh giá (khi có)",
     "payment_url": "Đường dẫn thanh toán trực tuyến (hồ sơ mức độ 4 chờ thanh toán)",
+    "portal_name": "Tên cổng dịch vụ công",
+}
+# The resume link's message (a draft: no code, agency or status yet).
+DRAFT_VARIABLES = {
+    "procedure": "Tên thủ tục",
+    "applicant_name": "Họ và tên người nộp (nếu đã nhập)",
+    "resume_url": "Đường dẫn bí mật tiếp tục khai hồ sơ",
+    "expires_at": "Hạn dùng đường dẫn (HH:MM dd/mm/yyyy)",
     "portal_name": "Tên cổng dịch vụ công",
 }
 
@@ -106,6 +115,9 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
     if channel == Channel.SMS:
         procedure = Truncator(procedure).chars(SMS_PROCEDURE_CHARS)
     reason = extra.get("reason") or extra.get("note") or dossier.closed_reason or ""
+    # The applicant's own signed link: it opens the status without a captcha (the captcha
+    # stays for codes typed into the lookup). Kept as ``lookup_url`` for administrators' templates.
+    status_url = links.status_url(dossier)
     return {
         "code": dossier.code,
         "procedure": procedure,
@@ -117,7 +129,8 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
         "note": str(extra.get("note") or "").strip(),
         "missing_items": _missing_items(dossier, event, extra),
         "tracking_number": extra.get("tracking_number") or dossier.tracking_number or "",
-        "lookup_url": links.lookup_url(dossier),
+        "lookup_url": status_url,
+        "status_url": status_url,
         "receipt_url": links.receipt_url(dossier),
         "fee": fee,
         "visits": visits,
@@ -125,6 +138,21 @@ def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=L
         "result_url": extra.get("result_url", ""),
         "rating_url": extra.get("rating_url", ""),
         "payment_url": extra.get("payment_url", ""),
+        "portal_name": settings.PORTAL_NAME,
+    }
+
+
+def build_draft_context(draft, extra=None, *, channel=Channel.SMS):
+    """The variables of a draft's resume-link message: its procedure, the typed name, the link and its expiry."""
+    extra = extra or {}
+    procedure = draft.procedure.name
+    if channel == Channel.SMS:
+        procedure = Truncator(procedure).chars(SMS_PROCEDURE_CHARS)
+    return {
+        "procedure": procedure,
+        "applicant_name": str(extra.get("applicant_name") or "").strip(),
+        "resume_url": str(extra.get("resume_url") or ""),
+        "expires_at": str(extra.get("expires_at") or ""),
         "portal_name": settings.PORTAL_NAME,
     }
 
@@ -158,6 +186,45 @@ def render_message(dossier, event, channel, language, extra=None, *, source=None
         return Rendered(subject="", body=body, segments=sms_segments(body))
     html = render_email_html(dossier, subject, body, context, language)
     return Rendered(subject=subject, body=body + "\n\n" + email_summary_text(context, language), html=html)
+
+
+def render_draft_message(draft, channel, language, extra=None, *, source=None):
+    """Render the resume-link message of ``draft`` (``extra``: ``resume_url``, ``expires_at``, ``applicant_name``).
+
+    Like ``render_message``: the administrator's template for ``RESUME_LINK`` when there is one
+    (falling back to the default when it does not render), plain text for SMS, text and HTML for email.
+    """
+    language = message_language(language)
+    context = build_draft_context(draft, extra, channel=channel)
+    subject_source, body_source = source or template_source(RESUME_LINK, channel, language)
+    try:
+        subject, body = render_source(subject_source, body_source, context)
+    except TemplateSyntaxError:
+        if source is not None:
+            raise
+        subject, body = render_source(*default_template(RESUME_LINK, channel, language), context)
+    if channel == Channel.SMS:
+        body = " ".join(body.split())
+        if settings.SMS_STRIP_DIACRITICS:
+            body = strip_diacritics(body)
+        return Rendered(subject="", body=body, segments=sms_segments(body))
+    html = render_to_string("notifications/email.html", {
+        "subject": subject, "body": body, "summary": [], "language": language,
+        "footer": ("Thư này được gửi tự động, vui lòng không trả lời." if language == "vi"
+                   else "This message was sent automatically; please do not reply."),
+        "portal_name": settings.PORTAL_NAME, "portal_authority": settings.PORTAL_AUTHORITY,
+        "portal_base_url": settings.PORTAL_BASE_URL,
+    })
+    return Rendered(subject=subject, body=body, html=html)
+
+
+def render_row(notification):
+    """Render an outbox row again from its dossier (or draft), event, channel, language and context."""
+    if notification.draft_id:
+        return render_draft_message(notification.draft, notification.channel, notification.language,
+                                    notification.context)
+    return render_message(notification.dossier, notification.event, notification.channel,
+                          notification.language, notification.context)
 
 
 _SUMMARY_LABELS = {

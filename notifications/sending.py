@@ -28,7 +28,7 @@ from django.utils import timezone
 from . import mail, sms
 from .exceptions import PermanentSendError, TemporarySendError
 from .models import STATUS_RANK, Channel, Notification, NotificationStatus
-from .rendering import render_message
+from .rendering import render_row
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,7 @@ def claim_batch(notification_id, *, limit, now=None):
 def _ensure_rendered(notification):
     if notification.body:
         return
-    rendered = render_message(notification.dossier, notification.event, notification.channel,
-                              notification.language, notification.context)
+    rendered = render_row(notification)
     notification.subject, notification.body = rendered.subject, rendered.body
     notification.body_html, notification.segments = rendered.html, rendered.segments
     Notification.objects.filter(pk=notification.pk).update(

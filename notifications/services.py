@@ -7,10 +7,10 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from dossiers.signals import event_recorded
+from dossiers.signals import event_recorded, resume_link_requested
 
-from .models import Channel, Notification, NotificationStatus
-from .rendering import message_language, render_message
+from .models import RESUME_LINK, Channel, Notification, NotificationStatus
+from .rendering import message_language, render_draft_message, render_message
 from .tasks import enqueue_on_commit
 
 
@@ -50,6 +50,38 @@ def queue_dossier_notifications(dossier, event, *, context=None):
 def _write_outbox_rows(sender, *, dossier, event, context, **kwargs):
     """The core recorded an event the citizen hears about: write its messages in that transaction."""
     queue_dossier_notifications(dossier, event, context=context)
+
+
+def queue_resume_link(draft, *, phone="", email="", resume_url, expires_at, applicant_name="", language="vi"):
+    """Write the resume-link messages of ``draft`` (one per address given) and send them after commit.
+
+    The rows belong to the draft, not a dossier, and go out through the same outbox and worker
+    as every other message (the same claim, lease and exactly-once bookkeeping). How often a
+    citizen may ask is the filing wizard's rule (``filing.quotas``); this only writes the rows.
+    """
+    context = _json_safe({"resume_url": resume_url, "expires_at": expires_at, "applicant_name": applicant_name})
+    language = message_language(language)
+    rows = []
+    for channel, recipient in ((Channel.SMS, phone), (Channel.EMAIL, email)):
+        if not recipient:
+            continue
+        rendered = render_draft_message(draft, channel, language, context)
+        rows.append(Notification.objects.create(
+            draft=draft, event=RESUME_LINK, channel=channel, recipient=recipient, language=language,
+            context=context, subject=rendered.subject, body=rendered.body, body_html=rendered.html,
+            segments=rendered.segments,
+        ))
+    if rows:
+        enqueue_on_commit([row.pk for row in rows])
+    return rows
+
+
+@receiver(resume_link_requested, dispatch_uid="notifications.queue_resume_link")
+def _write_resume_link_rows(sender, *, draft, phone, email, resume_url, expires_at, applicant_name, language,
+                            **kwargs):
+    """The wizard asked for a draft's resume link to be sent: write its messages in that transaction."""
+    return queue_resume_link(draft, phone=phone, email=email, resume_url=resume_url, expires_at=expires_at,
+                             applicant_name=applicant_name, language=language)
 
 
 RESENDABLE = [NotificationStatus.FAILED, NotificationStatus.UNDELIVERED, NotificationStatus.TECHNICAL_FAILURE]

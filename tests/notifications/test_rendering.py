@@ -1,9 +1,11 @@
 """Message texts: every event, both channels, both languages; admin overrides; SMS segments."""
 
 import datetime
+import re
 
 import pytest
 
+from dossiers import links
 from dossiers.workflow import DossierStatus, Event
 from notifications.defaults import EMAIL, SMS
 from notifications.models import Channel, MessageTemplate
@@ -70,7 +72,10 @@ def test_email_for_every_event(dossier, event, language, settings):
     assert ("Mã hồ sơ" if language == "vi" else "Dossier code") in rendered.body
     assert dossier.procedure.name in rendered.html
     assert settings.PORTAL_NAME in rendered.html
-    assert f"/tim-kiem/?ma={dossier.code}" in rendered.html
+    # The applicant's signed status link (no captcha), not the lookup that asks for one.
+    for part in (rendered.html, rendered.body):
+        [token] = set(re.findall(r"/tim-kiem/([^/?\s\"]+)/", part))
+        assert links.read_token(links.STATUS, token, max_age_days=1)[0] == dossier.pk
     assert rendered.segments is None
 
 
