@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # Before anything reads the database: a NUL byte in the address answers 400, not 500.
     "portal.security.MalformedRequestMiddleware",
     "portal.security.RequestBodyLimitMiddleware",
+    # Stored public pages are served here, before sessions, CSRF and the rest; a page is stored
+    # with the headers the middleware below gave it (procedures/pagecache.py).
+    "procedures.pagecache.PublicPageCacheMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -371,8 +374,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     "send-unsent-notifications": {
         "task": "notifications.tasks.send_unsent_notifications",
-        # With the lease below, a dead worker's messages go out again within a minute.
-        "schedule": env_int("NOTIFICATIONS_SWEEP_SECONDS", 10),
+        # Every 5 s: a dead worker's rows go out at most this long after its lease ends (see
+        # NOTIFICATIONS_LEASE_SECONDS); each run is two indexed statements, cheap at this rate.
+        "schedule": env_int("NOTIFICATIONS_SWEEP_SECONDS", 5),
     },
     "delete-expired-drafts": {
         "task": "filing.tasks.delete_expired_drafts",
@@ -442,9 +446,13 @@ NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 10)
 # Temporary failures wait base × 2^(attempt − 1) seconds, at most the cap.
 NOTIFICATIONS_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS") or 30)
 NOTIFICATIONS_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_MAX_SECONDS") or 3600)
-# A worker owns a row it claimed for this long: longer than one attempt (the "already sent?"
-# question and the send, TWILIO_TIMEOUT or EMAIL_TIMEOUT each), short enough that a dead
-# worker's rows are sent again within a minute (lease + NOTIFICATIONS_SWEEP_SECONDS).
+# A worker owns a row it claimed for this long. Longer than one attempt of a whole batch: the
+# "already sent?" question and the send (TWILIO_TIMEOUT, EMAIL_TIMEOUT: 10 s each, so 20 s,
+# every row of a batch on a thread of its own), with 25 s left to record the outcome through
+# a lost database connection; a live worker never loses a row it is still sending, which would
+# be sent twice. Short enough that a dead worker's rows go out within a minute: at most the
+# lease, then the next sweep (NOTIFICATIONS_SWEEP_SECONDS, 5 s), then the send: 45 + 5 + ~1 s.
+# Measured (tests/notifications/test_dead_worker.py, README "Notifications"): see there.
 NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS") or 45)
 # The sweep leaves rows younger than this to the task queued on commit.
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS") or 30)

@@ -1,25 +1,33 @@
 """Whole-page cache of the anonymous public catalogue pages (home, catalogue list and search, procedure page).
 
+Views decorated with ``cache_public_page`` are served by ``PublicPageCacheMiddleware``, which
+sits near the top of the middleware stack: a stored page skips sessions, authentication, CSRF,
+the rate limits and the view, and costs one cache round trip. It is stored with the headers the
+inner middleware gave it (Content-Security-Policy, Permissions-Policy, Content-Language, Vary …),
+so a page from the cache is the page as rendered, byte for byte.
+
 A page is served from Django's cache (Redis in production, local memory on the embedded
 defaults) only to a visitor who carries nothing personal: no session cookie and no flash
 messages cookie, so there is no signed-in user, no wizard draft, no pending message. A rendered
 page is stored only when it is plainly public: status 200, no cookie set (a CSRF token or a
 session would set one), no CSRF token used, no message shown, and not marked ``private`` (the
-catalogue marks a page that reports ignored filters).
+catalogue marks a page that reports ignored filters). While the shared cache is unreachable
+(``portal.cache`` then answers from this process's memory) no page is served or stored: this
+process would not hear of a catalogue change made through another one.
 
-The key holds the catalogue's *version*, the language the middleware chose from the language
-cookie, the host and the full path with its query string. The version is one number that
-changes whenever anything a public page shows changes: every write to a model of this app
-(procedure, agency, sector, tier, fee, component, form template, declaration field; the admin
-or anywhere through the ORM) makes every stored page stale at once, without knowing which pages
-showed it. Bulk writes that send no signals (``QuerySet.update``, ``bulk_create``, an import)
-call ``catalogue_changed()`` themselves.
+The key holds the language (from the language cookie, the only thing the portal's language
+depends on: ``portal.middleware.ChosenLanguageMiddleware``), the host and the full path with its
+query string. The stored value holds the catalogue's *version* it was rendered under, read in the
+same round trip as the page. The version is one number that changes whenever anything a public
+page shows changes: every write to a model of this app (procedure, agency, sector, tier, fee,
+component, form template, declaration field; the admin or anywhere through the ORM) makes every
+stored page stale at once, without knowing which pages showed it. Bulk writes that send no
+signals (``QuerySet.update``, ``bulk_create``, an import) call ``catalogue_changed()`` themselves.
 """
 
 import hashlib
 import logging
 import time
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -27,6 +35,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
@@ -36,53 +45,83 @@ logger = logging.getLogger(__name__)
 
 
 def cache_public_page(view):
-    """Serve ``view``'s GET answer from the page cache when it is safe for this visitor (see the module)."""
+    """Mark ``view`` as a public page that ``PublicPageCacheMiddleware`` may store and serve."""
+    view.public_page = True
+    return view
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or request.method not in ("GET", "HEAD") or not _carries_nothing_personal(request):
-            return view(request, *args, **kwargs)
+
+class PublicPageCacheMiddleware:
+    """Serve and store the pages of the views marked ``cache_public_page`` (see the module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._may_use_cache(request):
+            return self.get_response(request)
+        key = _page_key(request)
         try:
-            key = _page_key(request)
-            stored = cache.get(key)
+            found = cache.get_many([VERSION_KEY, key])
         except Exception:  # noqa: BLE001 (a cache that is down only costs a render, never the page)
-            return view(request, *args, **kwargs)
-        if stored is not None:
-            content, content_type = stored
-            response = HttpResponse(content, content_type=content_type)
-        else:
-            response = view(request, *args, **kwargs)
-            if not _is_public(request, response):
-                return response
+            return self.get_response(request)
+        version = found.get(VERSION_KEY)
+        stored = found.get(key)
+        if version is not None and stored is not None and stored[0] == version:
+            _version, status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            return response
+        if version is None:
+            version = catalogue_version()
+        # The version was read before the page is rendered: a page rendered from data older than
+        # a change is stored under the version before it and never served after it.
+        response = self.get_response(request)
+        if request.method == "GET" and _is_public(request, response):
+            # The page differs by the language cookie: a shared cache downstream must not mix them.
+            patch_vary_headers(response, ("Cookie",))
             try:
-                cache.set(key, (response.content, response["Content-Type"]), seconds)
+                cache.set(key, (version, response.status_code, list(response.headers.items()), response.content),
+                          settings.PAGE_CACHE_SECONDS)
             except Exception:  # noqa: BLE001 (as above)
                 pass
-        # The page differs by the language cookie: a shared cache downstream must not mix them.
-        patch_vary_headers(response, ("Cookie",))
         return response
 
-    return wrapped
+    @staticmethod
+    def _may_use_cache(request):
+        if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+            return False
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+            return False
+        if getattr(cache, "answers_locally", lambda: False)():
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, "public_page", False)
 
 
-def _carries_nothing_personal(request):
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+def _language(request):
+    # The rule of portal.middleware.ChosenLanguageMiddleware: the cookie's language if the
+    # portal has it, else the default (the browser's Accept-Language is never consulted).
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _page_key(request):
-    # The version is read before the page is rendered: a page rendered from data older than a
-    # change is stored under the version before it and never served after it.
     address = f"{request.get_host()}{request.get_full_path()}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"page:{catalogue_version()}:{translation.get_language()}:{digest}"
+    return f"page:{_language(request)}:{digest}"
 
 
 def _is_public(request, response):
     if response.status_code != 200 or response.cookies or response.streaming:
         return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # the page carries a CSRF token
+        return False
+    if translation.get_language() != _language(request):  # never one language's page under another's key
         return False
     control = {part.split("=")[0].strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
     if control & _UNCACHEABLE_CONTROL:

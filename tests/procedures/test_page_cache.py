@@ -227,3 +227,25 @@ def test_a_new_agency_for_the_procedure_shows_at_once(procedure):
     Client().get("/thu-tuc/1.001193/")
     procedure.agencies.add(AgencyFactory(tier=procedure.tier, name="UBND phường Mới Thành Lập"))
     assert "UBND phường Mới Thành Lập" in Client().get("/thu-tuc/1.001193/").content.decode()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_stored_page_carries_the_headers_it_was_rendered_with(client, procedure, path, django_assert_num_queries):
+    first = client.get(path)
+    again = Client().get(path)
+    with django_assert_num_queries(0):
+        Client().get(path)
+    for header in ("Content-Security-Policy", "Permissions-Policy", "Content-Language", "Content-Type",
+                   "X-Frame-Options", "Vary"):
+        assert again[header] == first[header], header
+
+
+def test_while_the_shared_cache_is_down_no_page_is_stored_or_served(settings, procedure):
+    # Redis is unreachable (a closed port): portal.cache answers from this process's memory, which
+    # never hears of a change made through another process, so the pages are rendered every time.
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+                                   "LOCATION": "redis://127.0.0.1:9/0", "OPTIONS": {"retry_seconds": 60}}}
+    assert "Đăng ký khai sinh" in Client().get("/thu-tuc/1.001193/").content.decode()
+    # Another process renames the procedure; this one cannot be told (no shared version).
+    type(procedure).objects.filter(pk=procedure.pk).update(name="Đăng ký khai sinh lưu động")
+    assert "Đăng ký khai sinh lưu động" in Client().get("/thu-tuc/1.001193/").content.decode()
