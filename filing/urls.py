@@ -14,6 +14,7 @@ urlpatterns = [
     path("nop-ho-so/<str:code>/da-nop/<str:dossier_code>/bien-nhan/", views.file_receipt, name="receipt"),
     path("nop-ho-so/<str:code>/da-nop/<str:dossier_code>/bien-nhan/pdf/", views.file_receipt_pdf, name="receipt_pdf"),
     path("bien-nhan/<str:token>/", views.file_receipt_link, name="receipt_link"),
+    path("bien-nhan/<str:token>/pdf/", views.file_receipt_link_pdf, name="receipt_link_pdf"),
     path("nop-ho-so/<str:code>/da-luu/", views.file_saved, name="saved"),
     path("tiep-tuc-khai/<str:token>/", views.file_resume, name="resume"),
 ]

@@ -494,23 +494,44 @@ def file_receipt(request, code, dossier_code):
 @require_http_methods(["GET"])
 def file_receipt_pdf(request, code, dossier_code):
     """The same receipt as a one-page PDF (fonts embedded, the QR code of the lookup on the sheet)."""
-    dossier = _filed_dossier(request, code, dossier_code)
+    return _receipt_pdf(request, _filed_dossier(request, code, dossier_code))
+
+
+def _receipt_pdf(request, dossier):
     context = {**_after_filing_context(dossier), "qr": printing.qr_png_tag(links.lookup_url(dossier))}
     html = render_to_string("filing/receipt_pdf.html", context, request=request)
     return printing.pdf_response(html, f"bien-nhan-{dossier.code}.pdf")
 
 
+def _receipt_link_dossier(token):
+    return links.dossier_from_token(links.RECEIPT, token, max_age_days=settings.RECEIPT_LINK_DAYS)
+
+
+def _receipt_link_refused(request):
+    return render(request, "filing/not_available.html", {
+        "title": _("Đường dẫn không hợp lệ"),
+        "message": _("Đường dẫn đến giấy biên nhận không đúng hoặc đã hết hạn. Bạn vẫn tra cứu được hồ sơ "
+                     "bằng mã hồ sơ tại trang Tra cứu hồ sơ."),
+    }, status=404)
+
+
 @require_http_methods(["GET"])
 def file_receipt_link(request, token):
     """The receipt through the secret link of the registration SMS and email: any device, any time."""
-    dossier = links.dossier_from_token(links.RECEIPT, token, max_age_days=settings.RECEIPT_LINK_DAYS)
+    dossier = _receipt_link_dossier(token)
     if dossier is None:
-        return render(request, "filing/not_available.html", {
-            "title": _("Đường dẫn không hợp lệ"),
-            "message": _("Đường dẫn đến giấy biên nhận không đúng hoặc đã hết hạn. Bạn vẫn tra cứu được hồ sơ "
-                         "bằng mã hồ sơ tại trang Tra cứu hồ sơ."),
-        }, status=404)
-    return render(request, "filing/receipt.html", {**_after_filing_context(dossier), "via_link": True})
+        return _receipt_link_refused(request)
+    return render(request, "filing/receipt.html", {**_after_filing_context(dossier), "via_link": True,
+                                                   "receipt_token": token})
+
+
+@require_http_methods(["GET"])
+def file_receipt_link_pdf(request, token):
+    """The same receipt as PDF through the same secret link: the signed token is the only key, never cached."""
+    dossier = _receipt_link_dossier(token)
+    if dossier is None:
+        return _receipt_link_refused(request)
+    return _receipt_pdf(request, dossier)
 
 
 def _send_resume_link(request, draft):

@@ -130,3 +130,34 @@ def test_the_citizens_receipt_as_a_one_page_pdf(client):
     assert "0 ngày làm việc" not in text
     assert _qr_texts(reader.pages[0]) == [links.lookup_url(dossier)]
     assert Client().get(pdf_url).status_code == 404                          # only the browser that filed
+
+
+def test_the_citizens_receipt_as_pdf_through_the_signed_receipt_link_only(client):
+    from django.test import Client
+    from django.urls import reverse
+
+    from dossiers.models import Dossier
+    from tests.filing.support import file_through_wizard, fileable_procedure
+
+    procedure = fileable_procedure()
+    file_through_wizard(client, procedure)
+    dossier = Dossier.objects.get()
+    token = links.make_token(links.RECEIPT, dossier.pk)
+    device = Client()                                                        # another device, no session
+    page = device.get(links.receipt_path(dossier))
+    pdf_url = reverse("filing:receipt_link_pdf", args=[token])
+    assert page.status_code == 200 and pdf_url in page.content.decode()      # offered on the link's page
+    response = device.get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert dossier.code in text and dossier.applicant_name in text
+    assert _qr_texts(reader.pages[0]) == [links.lookup_url(dossier)]
+    # A token that is not one, one tampered with, or one of another purpose: the friendly 404, no PDF.
+    for bad in ("khong-phai-token", token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+                links.make_token(links.RATING, dossier.pk)):
+        refused = device.get(reverse("filing:receipt_link_pdf", args=[bad]))
+        assert refused.status_code == 404 and refused["Content-Type"].startswith("text/html")
+        assert "Đường dẫn đến giấy biên nhận không đúng" in refused.content.decode()

@@ -84,6 +84,7 @@ ROUTES = {
     'quan-tri/dossiers/dossier/so-theo-doi/',
     'quan-tri/dossiers/dossier/tinh-hinh/',  # the leader's view (issue 14)
     'quan-tri/dossiers/dossier/xuat/<slug:fmt>/',  # CSV and XLSX exports (issue 14)
+    'quan-tri/dossiers/dossier/xuat/tep/<int:export_id>/',  # a large XLSX built by a task (issue 14)
     'quan-tri/dossiers/dossierevent/',
     'quan-tri/dossiers/dossierevent/<path:object_id>/',
     'quan-tri/dossiers/dossierevent/<path:object_id>/change/',
@@ -207,6 +208,7 @@ ROUTES = {
     'dang-xuat/',
     'ho-so-cua-toi/',
     'bien-nhan/<str:token>/',
+    'bien-nhan/<str:token>/pdf/',  # the receipt as PDF through the same secret link (issue 14)
     'favicon.ico',
     'nop-ho-so/<str:code>/da-luu/',
     'tiep-tuc-khai/<str:token>/',
