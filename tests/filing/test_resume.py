@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dossiers.models import Dossier, FilingDraft
 from filing import wizard
+from notifications.models import RESUME_LINK, Notification
 from tests.filing.support import (  # noqa: F401
     APPLICANT,
     file_through_wizard,
@@ -67,3 +68,50 @@ def test_the_link_lives_as_long_as_the_draft(client, settings):
     draft.refresh_from_db()
     assert draft.expires_at >= before  # opening it pushes the expiry back, like any step
     assert wizard.draft_from_resume_token(wizard.resume_token(draft)) == draft
+
+
+def test_the_saved_page_says_what_was_sent_and_what_was_wrong(client):
+    procedure = fileable_procedure(components=0)
+    client.post(reverse("filing:start", args=[procedure.code]))
+    response = client.post(reverse("filing:declaration", args=[procedure.code]),
+                           {**APPLICANT, "nd-phone": "0912 3", "hanh-dong": "luu-tiep-tuc-sau"}, follow=True)
+    page = response.content.decode()
+    assert "Đường dẫn tiếp tục khai đã được gửi đến thư điện tử b•••@example.com" in page
+    assert "Số điện thoại đã nhập (0912 3) chưa đúng nên không gửi tin nhắn được." in page
+    response = client.post(reverse("filing:declaration", args=[procedure.code]),
+                           {"nd-full_name": "Nguyễn Thị Bình", "hanh-dong": "luu-tiep-tuc-sau"}, follow=True)
+    page = response.content.decode()
+    assert "Bạn chưa nhập số điện thoại di động hoặc thư điện tử ở bước Tờ khai" in page
+    assert 'id="resume-url"' in page
+    assert Notification.objects.filter(draft__isnull=False).count() == 1
+
+
+def test_one_client_address_asks_for_so_many_links_a_day(client, settings):
+    settings.FILING_RESUME_LINK_MINUTES = 0
+    settings.FILING_RESUME_LINKS_PER_ADDRESS = "2/d"
+    procedure = fileable_procedure(components=0)
+    pages = []
+    for index in range(3):
+        visitor = Client()
+        visitor.post(reverse("filing:start", args=[procedure.code]))
+        pages.append(visitor.post(reverse("filing:declaration", args=[procedure.code]),
+                                  {**APPLICANT, "nd-email": f"nguoi{index}@example.com", "nd-phone": "",
+                                   "hanh-dong": "luu-tiep-tuc-sau"}, follow=True).content.decode())
+    assert ["đã được gửi đến" in page for page in pages] == [True, True, False]
+    assert "quá nhiều yêu cầu gửi đường dẫn tiếp tục khai" in pages[-1]
+    assert Notification.objects.filter(draft__isnull=False).count() == 2
+
+
+def test_an_outbox_row_belongs_to_a_dossier_or_a_draft_never_both_nor_neither(client):
+    from django.db import IntegrityError, transaction
+
+    procedure = fileable_procedure(components=0)
+    _save_for_later(client, procedure, APPLICANT)
+    draft = FilingDraft.objects.get()
+    file_through_wizard(Client(), procedure)
+    dossier = Dossier.objects.get()
+    for owners in ({"dossier": dossier, "draft": draft}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Notification.objects.create(event=RESUME_LINK, channel="sms", recipient="+84912345678", **owners)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(draft=draft, event="received", channel="sms", recipient="+84912345678")
