@@ -313,6 +313,9 @@ SESSION_COOKIE_AGE = CITIZEN_SESSION_IDLE_SECONDS
 # On by default; local machines and the test suite turn it off unless they ask for it.
 STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", not PORTAL_LOCAL)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Cổng dịch vụ công")
+# A staff member without a device enrols their own at the first sign-in (QR code, a code to confirm,
+# recovery codes shown once; portal.staff_auth). Off: an administrator enrols each one (enrol_two_factor).
+STAFF_TWO_FACTOR_SELF_ENROL = env_bool("STAFF_TWO_FACTOR_SELF_ENROL", True)
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files,
 # no inline script, no inline style (no <style> element, no style="" attribute: the templates use
