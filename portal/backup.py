@@ -29,6 +29,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import stored_files
 
@@ -56,10 +57,10 @@ def _libpq_environment():
 
 def _require_postgresql():
     if connection.vendor != "postgresql":
-        raise BackupError("Sao lưu và khôi phục chỉ hỗ trợ PostgreSQL (DATABASE_URL=postgres://…).")
+        raise BackupError(_("Sao lưu và khôi phục chỉ hỗ trợ PostgreSQL (DATABASE_URL=postgres://…)."))
     for tool in ("pg_dump", "pg_restore"):
         if shutil.which(tool) is None:
-            raise BackupError(f"Không tìm thấy {tool} (gói postgresql-client).")
+            raise BackupError(_("Không tìm thấy %(tool)s (gói postgresql-client).") % {"tool": tool})
 
 
 def _sha256(handle):
@@ -77,7 +78,7 @@ def backup(target):
     _require_postgresql()
     target = Path(target)
     if target.exists():
-        raise BackupError(f"{target} đã tồn tại; hãy chọn một thư mục mới cho bản sao lưu.")
+        raise BackupError(_("%(target)s đã tồn tại; hãy chọn một thư mục mới cho bản sao lưu.") % {"target": target})
     target.mkdir(parents=True)
     (target / FILES).mkdir()
     files = []
@@ -103,8 +104,8 @@ def backup(target):
             with open(destination, "rb") as written:
                 files.append({"name": name, "size": destination.stat().st_size, "sha256": _sha256(written)})
     if missing:
-        raise BackupError(f"{len(missing)} tệp được cơ sở dữ liệu nhắc tới không có trong kho lưu trữ "
-                          f"(ví dụ {missing[0]}); bản sao lưu không đầy đủ.")
+        raise BackupError(_("%(count)s tệp được cơ sở dữ liệu nhắc tới không có trong kho lưu trữ "
+                            "(ví dụ %(name)s); bản sao lưu không đầy đủ.") % {"count": len(missing), "name": missing[0]})
     manifest = {"created_at": timezone.now().isoformat(), "postgresql": server_version,
                 "database": DUMP, "files": files}
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -130,24 +131,25 @@ def restore(source):
     try:
         manifest = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError) as error:
-        raise BackupError(f"{source} không phải là một bản sao lưu ({MANIFEST}: {error}).") from error
+        raise BackupError(_("%(source)s không phải là một bản sao lưu (%(manifest)s: %(error)s).")
+                          % {"source": source, "manifest": MANIFEST, "error": error}) from error
     for entry in manifest["files"]:
         with open(source / FILES / entry["name"], "rb") as handle:
             if _sha256(handle) != entry["sha256"]:
-                raise BackupError(f"Tệp {entry['name']} trong bản sao lưu đã bị thay đổi hoặc hỏng.")
+                raise BackupError(_("Tệp %(name)s trong bản sao lưu đã bị thay đổi hoặc hỏng.") % {"name": entry["name"]})
     if not _database_is_empty():
-        raise BackupError("Cơ sở dữ liệu đích đã có bảng; chỉ khôi phục vào một cơ sở dữ liệu trống.")
+        raise BackupError(_("Cơ sở dữ liệu đích đã có bảng; chỉ khôi phục vào một cơ sở dữ liệu trống."))
     if next(stored_files.walk(default_storage), None) is not None:
-        raise BackupError("Kho lưu trữ tệp đích đã có tệp; chỉ khôi phục vào một kho trống.")
+        raise BackupError(_("Kho lưu trữ tệp đích đã có tệp; chỉ khôi phục vào một kho trống."))
     connection.close()  # pg_restore works on its own connection; ours must not hold the empty schema
     done = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
                            f"--dbname={connection.settings_dict['NAME']}", str(source / manifest["database"])],
                           env=_libpq_environment(), capture_output=True, text=True)
     if done.returncode != 0:
-        raise BackupError(f"pg_restore thất bại: {done.stderr.strip()[-2000:]}")
+        raise BackupError(_("pg_restore thất bại: %(error)s") % {"error": done.stderr.strip()[-2000:]})
     for entry in manifest["files"]:
         with open(source / FILES / entry["name"], "rb") as handle:
             stored = default_storage.save(entry["name"], File(handle))
         if stored != entry["name"]:
-            raise BackupError(f"Kho lưu trữ đổi tên {entry['name']} thành {stored}.")
+            raise BackupError(_("Kho lưu trữ đổi tên %(name)s thành %(stored)s.") % {"name": entry["name"], "stored": stored})
     return manifest
