@@ -18,8 +18,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from dossiers.models import DossierEvent, DossierFile
+from portal.management.commands.backup_portal import Command as backup_command
 from tests.fixtures.services import service_missing
 from tests.tracking.helpers import clerk_of, filed_dossier, received
 
@@ -141,3 +143,25 @@ def test_a_backup_never_overwrites_another(tmp_path):
     (tmp_path / "sao-luu").mkdir()
     with pytest.raises(CommandError, match="đã tồn tại"):
         call_command("backup_portal", str(tmp_path / "sao-luu"))
+    # The messages are translated: an operator running the commands in English reads English.
+    with translation.override("en"), pytest.raises(CommandError, match="already exists; choose a new directory"):
+        backup_command().handle(target=str(tmp_path / "sao-luu"))
+
+
+def test_the_images_pg_dump_is_the_major_version_of_the_compose_servers_postgresql():
+    """backup_portal in the container runs the image's pg_dump, which refuses a newer server."""
+    import re
+
+    import yaml
+
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text()
+    compose = yaml.safe_load((PROJECT_DIR / "docker-compose.yml").read_text())
+    server_image = compose["services"]["postgres"]["image"]
+    server_major = re.fullmatch(r"postgres:(\d+)(\.\d+)*(-[a-z0-9.]+)?", server_image)
+    assert server_major, f"the compose PostgreSQL image names no major version: {server_image}"
+    [client_major] = re.findall(r"^ARG POSTGRES_MAJOR=(\d+)$", dockerfile, flags=re.MULTILINE)
+    assert client_major == server_major.group(1)
+    # The client is installed from PostgreSQL's repository by that number, and the build checks it.
+    assert '"postgresql-client-${POSTGRES_MAJOR}"' in dockerfile
+    assert "apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" in dockerfile
+    assert 'pg_dump --version | grep -q " ${POSTGRES_MAJOR}\\."' in dockerfile
