@@ -9,29 +9,43 @@ from kombu.transport import redis as kombu_redis
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 
-class RedisChannel(kombu_redis.Channel):
-    """kombu's Redis channel, surviving a broker restart while it holds unacknowledged messages.
+class RedisQoS(kombu_redis.QoS):
+    """kombu's Redis QoS, not restoring unacknowledged messages through a connection already torn down.
 
     When Redis goes away, Celery's consumer first ``collect()``s the broken connection (which
-    detaches its transport: ``transport.client = None``) and then ``close()``s it. Closing a
-    channel that still holds unacknowledged messages (a retry waiting for its countdown)
-    tries to put them back in the queue, which needs connection parameters from the detached
-    transport: ``AttributeError: 'NoneType' object has no attribute 'hostname'`` (kombu 5.7.0,
-    the same path as celery/kombu#582 and #970). An ``AttributeError`` is not one of the
-    connection errors Celery ignores while reconnecting, so the worker process exits.
+    detaches its transport: ``transport.client = None``) and then ``close()``s its channel.
+    ``Channel.close()`` disconnects the channel's pools and only then (``virtual.Channel.close``
+    → ``restore_unacked_once``) puts the unacknowledged messages (a retry waiting for its
+    countdown) back in their queue, through a new pool whose parameters come from the
+    detached transport: ``AttributeError: 'NoneType' object has no attribute 'hostname'`` in
+    ``Channel._connparams``. An ``AttributeError`` is not one of the connection errors Celery
+    ignores while reconnecting, so the worker process exits.
 
-    A detached channel cannot reach Redis: say so with the transport's own connection error,
-    which Celery ignores, and reconnect. The messages are not lost: they stay in Redis's
-    ``unacked`` hash until ``visibility_timeout`` puts them back, and the outbox sweep
+    Upstream: the same ``_connparams`` failure on a closed connection is celery/kombu#582
+    (gossip's channel) and #970 (warm shutdown), both closed with fixes for their own paths;
+    this path is still there in kombu 5.7.0, the newest release (``Channel.close`` in
+    ``kombu/transport/redis.py`` is the same on kombu's main branch of August 2026), so kombu stays pinned
+    at 5.7.0 with this class. Drop it when a kombu release restores before disconnecting, or
+    checks the detached transport: ``tests/notifications/test_faults.py``'s Redis-restart test
+    tells.
+
+    Only that one path changes: a channel whose transport is detached says it cannot reach
+    Redis, with the transport's own connection error, which Celery ignores before it
+    reconnects. The messages are not lost: they stay in Redis's ``unacked`` hash until
+    ``visibility_timeout`` puts them back, and the outbox sweep
     (``notifications.tasks.send_unsent_notifications``) re-queues every row whose retry went
     missing long before that.
     """
 
-    def _connparams(self, asynchronous=False):
-        if self.connection.client is None:
+    def restore_unacked(self, client=None):
+        if client is None and self.channel.connection.client is None:
             raise kombu_redis.redis.exceptions.ConnectionError(
                 "the broker connection was closed; not restoring unacknowledged messages through it")
-        return super()._connparams(asynchronous=asynchronous)
+        return super().restore_unacked(client)
+
+
+class RedisChannel(kombu_redis.Channel):
+    QoS = RedisQoS
 
 
 class RedisTransport(kombu_redis.Transport):
