@@ -46,7 +46,13 @@ from . import (
     slips,
     summary,
 )
-from .changelist import MIN_NAME_LENGTH, CappedPaginator, CatalogueChoicesFilter, search_condition
+from .changelist import (
+    MIN_NAME_LENGTH,
+    CappedPaginator,
+    CatalogueChoicesFilter,
+    ProcedureChoicesFilter,
+    search_condition,
+)
 from .forms import FORMS
 from .models import ExportFile, ExportStatus
 from .tasks import build_export
@@ -221,7 +227,7 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
         WorkQueueFilter, "status", DeadlineFilter,
         ("agency", CatalogueChoicesFilter),
         ("procedure__sector", CatalogueChoicesFilter),
-        ("procedure", CatalogueChoicesFilter),
+        ("procedure", ProcedureChoicesFilter),
         ("received_at", DateRangeFilter),
         ("appointment_date", DateRangeFilter),
         ("submitted_at", DateRangeFilter),

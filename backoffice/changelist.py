@@ -102,17 +102,18 @@ class CatalogueChoicesFilter(admin.RelatedFieldListFilter):
 
     MAX_CHOICES = 150
 
-    def field_choices(self, field, request, model_admin):
-        model = field.related_model
+    def choice_queryset(self, model, request):
+        """The catalogue rows this filter may offer ``request.user``, before the cap."""
         user = request.user
         agencies = None if roles.sees_all_agencies(user) else Agency.objects.filter(staff=user)
         if model is Agency:
-            queryset = Agency.objects.all() if agencies is None else agencies
-        elif model is Sector:
+            return Agency.objects.all() if agencies is None else agencies
+        if model is Sector:
             queryset = Sector.objects.all()
             if agencies is not None:
                 queryset = queryset.filter(procedures__agencies__in=agencies).distinct()
-        elif model is Procedure:
+            return queryset
+        if model is Procedure:
             queryset = Procedure.objects.all()
             if agencies is not None:
                 queryset = queryset.filter(agencies__in=agencies)
@@ -122,8 +123,60 @@ class CatalogueChoicesFilter(admin.RelatedFieldListFilter):
                 queryset = queryset.filter(agencies__id=int(agency_id))
             if sector_id.isdigit():
                 queryset = queryset.filter(sector_id=int(sector_id))
-            queryset = queryset.distinct()
-        else:  # pragma: no cover - only used for the three above
+            return queryset.distinct()
+        return None  # pragma: no cover - only used for the three above
+
+    def field_choices(self, field, request, model_admin):
+        queryset = self.choice_queryset(field.related_model, request)
+        if queryset is None:  # pragma: no cover
             return super().field_choices(field, request, model_admin)
         choices = list(queryset.order_by("name").values_list("pk", "name")[: self.MAX_CHOICES + 1])
         return [] if len(choices) > self.MAX_CHOICES else choices
+
+
+class ProcedureChoicesFilter(CatalogueChoicesFilter):
+    """The procedure filter: the list of procedures, or, above ``MAX_CHOICES`` of them, a search.
+
+    A superuser (or anyone who sees every agency) has the whole catalogue, thousands of
+    procedures: no list to scroll. The filter then shows a box for a procedure's code or
+    words of its name (``thu_tuc``) and lists the first ``MAX_MATCHES`` matches as the
+    filter's choices; choosing one filters the dossiers by it, as the list would. Works
+    without JavaScript; the query is on the catalogue table only.
+    """
+
+    template = "admin/dossiers/procedure_filter.html"
+    search_parameter = "thu_tuc"
+    MAX_MATCHES = 20
+
+    def expected_parameters(self):
+        return [*super().expected_parameters(), self.search_parameter]
+
+    def field_choices(self, field, request, model_admin):
+        queryset = self.choice_queryset(Procedure, request)
+        choices = list(queryset.order_by("name").values_list("pk", "name")[: self.MAX_CHOICES + 1])
+        self.needs_search = len(choices) > self.MAX_CHOICES
+        self.search_term = " ".join(request.GET.get(self.search_parameter, "").split())[:MAX_TERM_LENGTH]
+        selected = request.GET.get(self.lookup_kwarg, "")
+        self.selected_procedure = (Procedure.objects.filter(pk=int(selected)).values_list("code", "name").first()
+                                   if selected.isdigit() else None)
+        if not self.needs_search:
+            return choices
+        if not self.search_term:
+            return []
+        matches = queryset.filter(Q(code__istartswith=self.search_term) | Q(name__icontains=self.search_term))
+        return [(pk, f"{code} – {name}")
+                for pk, code, name in matches.order_by("code").values_list("pk", "code", "name")[: self.MAX_MATCHES]]
+
+    def has_output(self):
+        return self.needs_search or super().has_output()
+
+    def queryset(self, request, queryset):
+        # The search term chooses among procedures; it is not a condition on the dossiers.
+        self.used_parameters.pop(self.search_parameter, None)
+        return super().queryset(request, queryset)
+
+    def choices(self, changelist):
+        self.other_params = [(key, value) for key, values in changelist.filter_params.items()
+                             if key != self.search_parameter for value in values]
+        self.reset_url = changelist.get_query_string(remove=[self.search_parameter, self.lookup_kwarg])
+        yield from super().choices(changelist)
