@@ -56,13 +56,42 @@ def start_fake_twilio():
     return fake, server
 
 
-def configure(database_url, broker_url, fake, queue):
+class SmtpSink:
+    """The local SMTP server (aiosmtpd, tests/fixtures/smtp.py's handler) noting when each email arrived."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        from tests.fixtures.smtp import RecordingHandler, free_port
+
+        sink = self
+
+        class TimedHandler(RecordingHandler):
+            async def handle_DATA(self, server, session, envelope):
+                with self.lock:
+                    sink.messages.append({"received_at": time.time(), "body": ""})
+                return "250 Message accepted for delivery"
+
+        self.messages = []
+        self.port = free_port()
+        self.controller = Controller(TimedHandler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def shutdown(self):
+        self.controller.stop()
+
+
+def configure(database_url, broker_url, fake, queue, smtp=None):
     env = {
         "DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_LOCAL": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING",
         "CELERY_BROKER_URL": broker_url, "SMS_BACKEND": "notifications.sms.TwilioBackend",
         "TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
         "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE_URL": fake.url,
     }
+    if smtp is not None:
+        env.update({"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+                    "EMAIL_PORT": str(smtp.port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0",
+                    "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": ""})
     os.environ.update(env)
     os.environ["DATABASE_URL"] = database_url
     import django
@@ -101,16 +130,21 @@ def wait_for(predicate, timeout):
     raise RuntimeError("timed out")
 
 
-def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=0):
+def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=0, channel="sms"):
     from django.db import connection
 
     fake, server = start_fake_twilio()
     fake.answer_delay = twilio_delay_ms / 1000
+    # Email: the same outbox rows for dossiers with an email address and no phone, sent through
+    # the worker's reused SMTP connection to a local aiosmtpd server; the figures read its arrivals.
+    smtp = SmtpSink() if channel == "email" else None
+    sink = smtp or fake
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     broker_url = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
-    env = configure(base_url, broker_url, fake, queue)
-    connection.settings_dict["TEST"].update(NAME="bench_notifications", MIGRATE=False)
+    env = configure(base_url, broker_url, fake, queue, smtp)
+    # Its own database name: two runs at once (two engineers) do not drop each other's.
+    connection.settings_dict["TEST"].update(NAME=f"bench_notifications_{queue[6:]}", MIGRATE=False)
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     database_url = base_url.rsplit("/", 1)[0] + "/" + db_name
     worker = None
@@ -123,42 +157,51 @@ def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=
         from tests.factories import DossierFactory, ProcedureFactory
 
         procedure = ProcedureFactory()
+        serial = iter(range(10**9))
+
+        def new_dossier():
+            if smtp is None:
+                return DossierFactory(procedure=procedure, applicant_email="")
+            return DossierFactory(procedure=procedure, applicant_phone="",
+                                  applicant_email=f"bench{next(serial)}@example.com")
+
         # Throughput: the outbox fills (tasks queue up, no worker yet), then one worker drains it.
         for _ in range(messages):
             with transaction.atomic():
-                dossier = DossierFactory(procedure=procedure, applicant_email="")
+                dossier = new_dossier()
                 record_event(dossier, action="register", from_status="", event=Event.REGISTERED)
         worker = start_worker(env, database_url, queue, concurrency, pool)
         # While the worker drains that backlog, clerks keep changing statuses: each change's SMS
         # must not wait behind the queued ones.
-        busy = [DossierFactory(procedure=procedure, applicant_email="") for _ in range(changes)]
+        # (SMS only: an SMS request shows the dossier's code, an email's MIME body may not.)
+        busy = [new_dossier() for _ in range(changes)] if smtp is None else []
         busy_latencies = []
         for dossier in busy:
-            if len(fake.messages) >= messages * 0.8:
+            if len(sink.messages) >= messages * 0.8:
                 break
             t0 = time.time()
             apply_transition(dossier, "receive")
             wait_for(lambda dossier=dossier: any(m["body"] and dossier.code in m["body"]
                                                  for m in fake.messages[-200:]), timeout=60)
             busy_latencies.append((time.time() - t0) * 1000)
-        wait_for(lambda: len(fake.messages) >= messages + len(busy_latencies), timeout=600)
+        wait_for(lambda: len(sink.messages) >= messages + len(busy_latencies), timeout=600)
         wait_for(lambda: not Notification.objects.filter(status__in=[NotificationStatus.PENDING,
                                                                      NotificationStatus.SENDING]).exists(), 60)
-        assert len(fake.messages) == messages + len(busy_latencies), "a message was sent twice"
-        first, last = fake.messages[0]["received_at"], fake.messages[-1]["received_at"]
-        throughput = (len(fake.messages) - 1) / (last - first)
+        assert len(sink.messages) == messages + len(busy_latencies), "a message was sent twice"
+        first, last = sink.messages[0]["received_at"], sink.messages[-1]["received_at"]
+        throughput = (len(sink.messages) - 1) / (last - first)
 
         # Latency: one committed status change at a time, to the SMS request at Twilio.
-        dossiers = [DossierFactory(procedure=procedure, applicant_email="") for _ in range(changes)]
+        dossiers = [new_dossier() for _ in range(changes)]
         latencies = []
         for dossier in dossiers:
-            before = len(fake.messages)
+            before = len(sink.messages)
             t0 = time.time()
             apply_transition(dossier, "receive")
-            wait_for(lambda before=before: len(fake.messages) > before, timeout=30)
-            latencies.append((fake.messages[-1]["received_at"] - t0) * 1000)
+            wait_for(lambda before=before: len(sink.messages) > before, timeout=30)
+            latencies.append((sink.messages[-1]["received_at"] - t0) * 1000)
         return {
-            "messages": messages, "pool": pool, "concurrency": concurrency, "twilio_delay_ms": twilio_delay_ms,
+            "channel": channel, "messages": messages, "pool": pool, "concurrency": concurrency, "twilio_delay_ms": twilio_delay_ms,
             "throughput_msgs_per_s": round(throughput, 1),
             "latency_ms_median": round(statistics.median(latencies), 1),
             "latency_ms_p99": round(percentile(latencies, 0.99), 1),
@@ -171,6 +214,8 @@ def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(30)
         server.shutdown()
+        if smtp is not None:
+            smtp.shutdown()
         connection.creation.destroy_test_db(db_name, verbosity=0)
 
 
@@ -182,6 +227,8 @@ def main():
     parser.add_argument("--pool", default="solo", choices=["solo", "prefork", "threads"])
     parser.add_argument("--twilio-delay-ms", type=int, default=0,
                         help="how long the fake Twilio takes to answer each message (150: a real round trip)")
+    parser.add_argument("--channel", default="sms", choices=["sms", "email"],
+                        help="email: the same through the worker's SMTP connection to a local aiosmtpd server")
     result = run(**vars(parser.parse_args()))
     for key, value in result.items():
         print(f"{key}: {value}")
