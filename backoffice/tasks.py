@@ -46,3 +46,10 @@ def build_export(export_id):
     except Exception:
         logger.exception("export %s failed", export_id)
         ExportFile.objects.filter(pk=export_id).update(status=ExportStatus.FAILED)
+
+
+@shared_task(ignore_result=True)
+def delete_expired_exports():
+    """Delete the stored exports past their ``expires_at`` (row, then file). Safe to run any time, any
+    number of times; ``build_export`` runs it too, so expired files never wait longer than the next export."""
+    return exports.delete_expired_exports()

@@ -128,3 +128,20 @@ def test_a_large_xlsx_is_built_by_the_worker_and_only_its_clerk_downloads_it(cli
     client.force_login(desk)
     ExportFile.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_clean_up_deletes_expired_exports_and_their_files_only():
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from backoffice.tasks import delete_expired_exports
+
+    desk, _wanted = _ward(0)
+    kept, gone = (ExportFile.objects.create(requested_by=desk, format="xlsx", status=ExportStatus.READY,
+                                            expires_at=timezone.now() + timedelta(hours=hours)) for hours in (1, -1))
+    for export in (kept, gone):
+        export.file.save("x.xlsx", ContentFile(b"xlsx"), save=True)
+    assert delete_expired_exports.delay().get(timeout=10) == 1
+    assert list(ExportFile.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert default_storage.exists(kept.file.name) and not default_storage.exists(gone.file.name)
