@@ -77,7 +77,9 @@ def test_a_recovery_code_works_once(client):
     assert StaticToken.objects.filter(device__user__username="canbo.khoiphuc").count() == 9
 
 
-def test_staff_without_a_device_are_told_to_ask_the_administrator(client):
+def test_staff_without_a_device_are_told_to_ask_the_administrator(client, settings):
+    # With self-enrolment on (the default), they enrol their own: tests/portal/test_security_enrolment.py.
+    settings.STAFF_TWO_FACTOR_SELF_ENROL = False
     UserFactory(username="canbo.chuacaidat")
     response = sign_in(client, "canbo.chuacaidat", "123456")
     assert "chưa được cài đặt xác thực hai lớp" in response.content.decode()

@@ -2,9 +2,12 @@
 
     python manage.py enrol_two_factor <username>           # first enrolment
     python manage.py enrol_two_factor <username> --reset   # delete the old devices and codes first
+    python manage.py enrol_two_factor <username> --clear   # delete them only: the clerk enrols again
 
 Prints the ``otpauth://`` address (and its QR code, for the authenticator app) and ten
-single-use recovery codes, once: the administrator hands them to the clerk in person.
+single-use recovery codes, once: the administrator hands them to the clerk in person. With
+``--clear`` (a lost phone, when ``STAFF_TWO_FACTOR_SELF_ENROL`` is on) nothing is printed: the
+clerk's next sign-in with the right password leads to their own enrolment (portal.staff_auth).
 """
 
 from django.contrib.auth import get_user_model
@@ -22,13 +25,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--reset", action="store_true", help="xóa thiết bị và mã khôi phục cũ trước")
+        parser.add_argument("--clear", action="store_true",
+                            help="chỉ xóa thiết bị và mã khôi phục; cán bộ tự cài đặt lại ở lần đăng nhập sau")
         parser.add_argument("--no-qr", action="store_true", help="không in mã QR")
 
     @transaction.atomic
-    def handle(self, username, reset=False, no_qr=False, **options):
+    def handle(self, username, reset=False, clear=False, no_qr=False, **options):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"Không có tài khoản “{username}”.")
+        if clear:
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            self.stdout.write(f"Đã xóa thiết bị xác thực và mã khôi phục của “{username}”; lần đăng nhập sau, "
+                              "cán bộ tự cài đặt ứng dụng xác thực.")
+            return
         has_devices = TOTPDevice.objects.filter(user=user).exists() or StaticDevice.objects.filter(user=user).exists()
         if has_devices and not reset:
             raise CommandError(f"“{username}” đã cài đặt xác thực hai lớp; dùng --reset để cài lại.")
