@@ -5,6 +5,8 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
+from portal.celery import publish_each
+
 from . import sending
 
 logger = logging.getLogger(__name__)
@@ -46,13 +48,4 @@ def sweep_sync_messages():
 
 def enqueue(dossier_ids):
     """Publish one delivery task per dossier. A broker outage is logged, not raised: the sweep sends later."""
-    queued = 0
-    for dossier_id in dossier_ids:
-        try:
-            deliver_dossier.delay(dossier_id)
-            queued += 1
-        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
-            logger.warning("broker unavailable; national sync of dossiers %s left for the sweep", dossier_ids,
-                           exc_info=True)
-            break
-    return queued
+    return publish_each(deliver_dossier, dossier_ids, "national sync of dossiers")

@@ -5,6 +5,8 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError, transaction
 
+from portal.celery import publish_each
+
 from . import sending
 
 logger = logging.getLogger(__name__)
@@ -67,13 +69,4 @@ def enqueue_on_commit(ids):
 
 def enqueue(ids):
     """Publish one send task per row. A broker outage is logged, not raised: the sweep sends them later."""
-    queued = 0
-    for notification_id in ids:
-        try:
-            send_notification.delay(notification_id)
-            queued += 1
-        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
-            logger.warning("broker unavailable; notifications %s left for the periodic sweep", ids,
-                           exc_info=True)
-            break
-    return queued
+    return publish_each(send_notification, ids, "notifications")

@@ -1,12 +1,15 @@
 """The Celery application, configured from Django's settings (the ``CELERY_`` namespace),
 and the Redis transport it uses (``CELERY_BROKER_TRANSPORT``)."""
 
+import logging
 import os
 
 from celery import Celery, signals
 from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+logger = logging.getLogger(__name__)
 
 
 class RedisQoS(kombu_redis.QoS):
@@ -72,3 +75,23 @@ def _close_old_database_connections(task=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+def publish_each(task, ids, what):
+    """Publish ``task`` once for each id, in order; return how many were published.
+
+    A broker outage is logged, not raised: a citizen's request or a sweep goes on, and the rows
+    behind the ids stay in their outbox for the next periodic sweep. ``what`` names the ids in
+    the warning ("notifications", "national sync of dossiers"). The outboxes (``notifications``,
+    ``national_portal``) publish through this; it is one of the site-wide pieces of ``portal``.
+    """
+    ids = list(ids)
+    published = 0
+    for item in ids:
+        try:
+            task.delay(item)
+        except Exception:  # noqa: BLE001 - any broker error: the rows stay for the sweep
+            logger.warning("broker unavailable; %s %s left for the periodic sweep", what, ids, exc_info=True)
+            break
+        published += 1
+    return published

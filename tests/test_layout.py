@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {
     "procedures": set(),
     "dossiers": {"procedures"},
-    "notifications": {"procedures", "dossiers"},
+    # portal.celery alone (SHARED): publishing the outbox's tasks (publish_each), as national_portal does.
+    "notifications": {"procedures", "dossiers", "portal"},
     # portal.security alone (SHARED): the client's address for the gateway's vnp_IpAddr.
     "payments": {"procedures", "dossiers", "portal"},
     "filing": {"procedures", "dossiers", "portal", "accounts"},
@@ -25,7 +26,7 @@ ALLOWED = {
     "portal": {"procedures", "dossiers"},
     # The national system (issue 16): each hears the core through its signals.
     "reporting": {"procedures", "dossiers"},
-    "national_portal": {"procedures", "dossiers"},
+    "national_portal": {"procedures", "dossiers", "portal"},
     "esign": {"procedures", "dossiers"},
     "retention": {"procedures", "dossiers"},
     # Sign-in with VNeID and "Hồ sơ của tôi" (issue 15); the wizard reads who signed in.
@@ -34,7 +35,7 @@ ALLOWED = {
     "audit": {"procedures", "dossiers"},
 }
 # The only modules of ``portal`` the apps may import: they import no app themselves.
-SHARED = {"portal.captcha", "portal.security"}
+SHARED = {"portal.captcha", "portal.security", "portal.celery"}
 CORE = "dossiers"
 
 
