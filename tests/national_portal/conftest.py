@@ -1,36 +1,23 @@
 """Fixtures of the national portal's sync tests: the fake portal, and real Celery workers that call it."""
 
-import os
 import uuid
 
 import pytest
 
-from tests.fixtures.celery_worker import Worker, database_url
+from tests.fixtures.celery_worker import Workers, database_url
 
 
-class SyncWorkers:
-    """Starts real ``celery worker`` processes on the test database, the test's queue and the fake portal."""
+class SyncWorkers(Workers):
+    """Real ``celery worker`` processes of the sync, calling the fake portal (the outbox's sweep left out)."""
+
+    log_name = "sync-worker"
 
     def __init__(self, *, broker_url, queue, tmp_path, portal_url):
-        self.broker_url, self.queue, self.tmp_path, self.portal_url = broker_url, queue, tmp_path, portal_url
-        self.workers = []
+        super().__init__(broker_url=broker_url, queue=queue, tmp_path=tmp_path)
+        self.portal_url = portal_url
 
-    def use_broker(self, url):
-        from portal.celery import app
-        from tests.fixtures.celery_worker import _reset_pools
-
-        self.broker_url = url
-        app.conf.broker_url = url
-        _reset_pools(app)
-
-    def start(self, beat=False, **overrides):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": self.broker_url,
-            "TEST_CELERY_ALWAYS_EAGER": "0",
-            "TEST_CELERY_QUEUE": self.queue,
+    def service_env(self):
+        return {
             "NATIONAL_PORTAL_URL": self.portal_url,
             "NATIONAL_PORTAL_AGENCY_CODE": "000.00.00.H26",
             "NATIONAL_PORTAL_USERNAME": "cong-hanoi",
@@ -42,17 +29,9 @@ class SyncWorkers:
             "NATIONAL_PORTAL_SWEEP_SECONDS": "1",
             "NATIONAL_PORTAL_SWEEP_GRACE_SECONDS": "1",
             "NOTIFICATIONS_SWEEP_SECONDS": "3600",
-            "LOG_LEVEL": "INFO",
         }
-        env.pop("REQUIRE_SERVICES", None)
-        env.update({key: str(value) for key, value in overrides.items()})
-        worker = Worker(env, self.tmp_path / f"sync-worker-{len(self.workers)}.log", beat=beat)
-        self.workers.append(worker)
-        return worker
 
-    def stop(self):
-        for worker in self.workers:
-            worker.stop()
+    start = Workers.start_worker
 
 
 @pytest.fixture
