@@ -92,6 +92,7 @@ def test_the_superusers_pages_and_the_email_preview_frame(watched, live_server):
     base = live_server.url
     agency, procedure = agency_with_procedure(service_level=3)
     filed(procedure, agency)
+    agency_with_procedure()  # a second agency, for the parent's autocomplete to list
     admin = UserFactory(username="quantri.csp", is_staff=True, is_superuser=True)
     admin.set_password(PASSWORD)
     admin.save()
@@ -101,8 +102,18 @@ def test_the_superusers_pages_and_the_email_preview_frame(watched, live_server):
     violations = {}
     sign_in(page, base, admin)
     for path in ("/quan-tri/dossiers/rating/", "/quan-tri/notifications/messagetemplate/", "/quan-tri/auth/user/",
-                 f"/quan-tri/notifications/messagetemplate/{template.pk}/change/"):
+                 f"/quan-tri/auth/user/{admin.pk}/change/", "/quan-tri/procedures/procedure/",
+                 f"/quan-tri/procedures/procedure/{procedure.pk}/change/", "/quan-tri/procedures/agency/add/"):
         violations[path] = visit(page, base, path)
+    # Django's own widgets draw themselves under the policy: the autocomplete (select2) opens its
+    # dropdown and the two-box staff chooser (SelectFilter2) is built.
+    page.click(".field-parent .select2-selection")
+    page.wait_for_selector(".select2-results__option")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".selector-available")
+    violations["agency's widgets"] = page.evaluate("() => window.__cspViolations")
+    violations[f"/quan-tri/notifications/messagetemplate/{template.pk}/change/"] = visit(
+        page, base, f"/quan-tri/notifications/messagetemplate/{template.pk}/change/")
     # The email's own inline styles apply inside its sandboxed frame (its response alone allows them),
     # and the admin page around it stays under the strict policy.
     frame = page.frame_locator("iframe.email-preview")
