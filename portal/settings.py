@@ -347,7 +347,7 @@ PERMISSIONS_POLICY = {feature: [] for feature in (
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # kombu's Redis transport with the fix that keeps a worker alive across a Redis restart
-    # (see portal.celery.RedisChannel).
+    # (see portal.celery.RedisQoS).
     CELERY_BROKER_TRANSPORT = "portal.celery:RedisTransport"
 # No broker configured: run tasks in-process, so a local portal needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
