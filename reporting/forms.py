@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procedures.forms import FastSelect, ListedModelChoiceField
@@ -16,9 +17,10 @@ class StatisticsFilterForm(forms.Form):
                                    widget=FastSelect)
     # The catalogue's fast selects: a province lists hundreds of agencies.
     cap = ListedModelChoiceField(label=_("Cấp"), required=False, queryset=JurisdictionTier.objects.all(),
-                                 to_field_name="slug", empty_label=_("Tất cả các cấp"), widget=FastSelect)
+                                 to_field_name="slug", label_of=gettext, empty_label=_("Tất cả các cấp"),
+                                 widget=FastSelect)
     co_quan = ListedModelChoiceField(label=_("Cơ quan"), required=False,
-                                     queryset=Agency.objects.filter(is_active=True).only("pk", "name"),
+                                     queryset=Agency.objects.filter(is_active=True),
                                      empty_label=_("Tất cả cơ quan"), widget=FastSelect)
 
     def __init__(self, data=None, *, years, **kwargs):

@@ -1,0 +1,39 @@
+"""The catalogue's rows, written in Python for speed, are the markup the template wrote."""
+
+import re
+
+import pytest
+from django.template import engines
+from django.utils import translation
+
+from procedures.templatetags.catalogue import procedure_items
+from tests.factories import ProcedureFactory
+
+pytestmark = pytest.mark.django_db
+
+# The rows as catalogue.html wrote them before the tag took them over.
+TEMPLATE_ROWS = engines["django"].from_string(
+    """{% load i18n catalogue %}{% for procedure in procedures %}<li>
+    <a href="{{ procedure.get_absolute_url }}"><strong>{{ procedure.name }}</strong></a>
+    <div class="meta">{% translate "Mã" %} {{ procedure.code }} · {{ procedure.sector }} · {{ procedure.tier }} · {% level_badge procedure.service_level %}</div>
+    {% if procedure.can_file_online %}<div class="list-actions"><a class="button button-small" href="{% url 'filing:start' procedure.code %}">{% translate "Thực hiện" %}<span class="visually-hidden">: {{ procedure.name }}</span></a></div>{% endif %}
+  </li>{% endfor %}""")
+
+
+def _squeezed(html):
+    return re.sub(r"\s+", " ", str(html)).replace("> <", "><").strip()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_rows_are_the_templates(language):
+    procedures = [ProcedureFactory(service_level=level, code=f"1.00{level}", name=f"Thủ tục <mức> “{level}” & co")
+                  for level in (1, 2, 3, 4)]
+    with translation.override(language):
+        assert _squeezed(procedure_items(procedures)) == _squeezed(TEMPLATE_ROWS.render({"procedures": procedures}))
+
+
+def test_the_catalogue_page_lists_each_procedure_with_its_button(client):
+    ProcedureFactory(service_level=4, code="1.004444", name="Cấp bản sao trích lục")
+    page = client.get("/thu-tuc/").content.decode()
+    assert '<a href="/thu-tuc/1.004444/"><strong>Cấp bản sao trích lục</strong></a>' in page
+    assert 'href="/nop-ho-so/1.004444/">Thực hiện<span class="visually-hidden">: Cấp bản sao trích lục</span>' in page
