@@ -217,8 +217,22 @@ def days_left_badge(dossier, calendar, today):
     return format_html('<span class="deadline-badge deadline-{}">{}</span>', css, text)
 
 
+class ReadOnlyAdminMixin:
+    """No add, change or delete in the admin: the rows change only through the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Nobody creates, edits or deletes a dossier by hand: citizens file, transitions change.
 @admin.register(Dossier)
-class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DossierAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     agency_path = "agency"
     list_display = ["code", "procedure_name", "applicant", "status_label", "received_on", "appointment_on"]
     list_display_links = ["code"]
@@ -256,16 +270,6 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     change_form_template = "admin/dossiers/dossier/change_form.html"
     change_list_template = "admin/dossiers/dossier/change_list.html"
-
-    # Nobody creates, edits or deletes a dossier by hand: citizens file, transitions change.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_process_permission(self, request):
         return roles.may_apply(request.user, "receive")
@@ -653,17 +657,6 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 # --- History, supplement requests, calendar -----------------------------------------------------------
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DossierEvent)
