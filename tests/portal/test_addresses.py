@@ -106,8 +106,10 @@ ROUTES = {
     'quan-tri/jsi18n/',
     'quan-tri/login/',
     'quan-tri/logout/',
+    'quan-tri/xac-thuc-hai-lop/cai-dat/',  # a staff member enrols their own second factor (issue 17)
     'quan-tri/notifications/messagetemplate/',
     'quan-tri/notifications/messagetemplate/<path:object_id>/',
+    'quan-tri/notifications/messagetemplate/<int:pk>/thu-html/',  # the email preview's frame (issue 17)
     'quan-tri/notifications/messagetemplate/<path:object_id>/change/',
     'quan-tri/notifications/messagetemplate/<path:object_id>/delete/',
     'quan-tri/notifications/messagetemplate/<path:object_id>/history/',
