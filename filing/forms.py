@@ -60,10 +60,20 @@ class ApplicantForm(forms.Form):
                               help_text=_("Số nhà, đường/phố, phường/xã, quận/huyện, tỉnh/thành phố."))
     organisation_name = forms.CharField(label=_("Tên tổ chức, doanh nghiệp"), max_length=255, required=False)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
+    # Only for a declaration about two people (a marriage): which of them files (filing/parties.py).
+    party = forms.ChoiceField(
+        label=_("Người nộp hồ sơ là một bên?"), required=False, widget=forms.RadioSelect,
+        help_text=_("Nếu bạn là một bên, chọn bên đó: họ tên, ngày sinh và số định danh của bên đó lấy từ "
+                    "thông tin người nộp ở trên, không phải nhập lại."),
+        error_messages={"invalid_choice": _("Vui lòng chọn bên nam, bên nữ hoặc khai riêng thông tin từng bên.")})
 
-    def __init__(self, *args, procedure, account=None, **kwargs):
+    def __init__(self, *args, procedure, account=None, parties=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        if parties:
+            self.fields["party"].choices = [("", _("Không, khai riêng thông tin từng bên")), *parties]
+        else:
+            del self.fields["party"]
         if procedure.for_citizens and procedure.for_organisations:
             self.allowed_types = {ApplicantType.CITIZEN, ApplicantType.ORGANISATION}
         else:
@@ -128,6 +138,9 @@ class ApplicantForm(forms.Form):
         else:
             cleaned["organisation_name"] = ""
             cleaned["tax_code"] = ""
+        if cleaned.get("party") and applicant_type == ApplicantType.ORGANISATION and "party" not in self.errors:
+            self.add_error("party", _("Người nộp là tổ chức thì không thể là một bên; vui lòng chọn "
+                                      "“Không, khai riêng thông tin từng bên”."))
         return cleaned
 
 

@@ -350,7 +350,7 @@ def _summary(procedure, draft, forms):
     return {
         "agency": draft.agency,
         "applicant_rows": applicant_rows,
-        "declaration_rows": describe(forms.schema, forms.declaration.values()),
+        "declaration_rows": describe(forms.schema, forms.declaration_values()),
         "option_rows": option_rows,
         "documents": documents,
     }

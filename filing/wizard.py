@@ -33,6 +33,7 @@ from dossiers.services import (
 )
 from procedures.models import Procedure
 
+from . import parties
 from .forms import ApplicantForm, OptionsForm
 
 # The wizard's steps, in order: (slug in the URL, name shown in the progress bar).
@@ -115,6 +116,8 @@ class DraftForms:
     declaration: object
     options: OptionsForm
     schema: list = field(default_factory=list)
+    # The party of a two-person declaration the applicant is ("" for none; filing/parties.py).
+    party: str = ""
 
     def is_valid(self):
         # Evaluate all three so each shows its errors.
@@ -124,6 +127,17 @@ class DraftForms:
     def forms(self):
         return [self.applicant, self.declaration, self.options]
 
+    @property
+    def party_label(self):
+        return str(dict(parties.PARTIES).get(self.party, "")).lower()
+
+    def declaration_values(self):
+        """The declaration's cleaned values, the applicant's party filled from the applicant's answers."""
+        values = self.declaration.values()
+        if self.party:
+            values.update(parties.party_values(self.schema, self.party, self.applicant.cleaned_data))
+        return values
+
 
 def declaration_forms(draft, data=None):
     """Build the applicant, declaration and options forms for ``draft``, bound to ``data`` or the stored data."""
@@ -132,13 +146,20 @@ def declaration_forms(draft, data=None):
     if data is None and DECLARATION_DATA in draft.data:
         data = MultiValueDict(draft.data[DECLARATION_DATA])
     fees = list(procedure.fees.all())
-    applicant = ApplicantForm(data, procedure=procedure, account=draft_account(draft), prefix=APPLICANT_PREFIX)
-    address = ""
+    choices = parties.party_choices(schema)
+    applicant = ApplicantForm(data, procedure=procedure, account=draft_account(draft), prefix=APPLICANT_PREFIX,
+                              parties=choices)
+    address, party = "", ""
     if data is not None:
         address = (data.get(applicant.add_prefix("address")) or "").strip()
+        party = data.get(applicant.add_prefix("party")) or ""
+    party = party if party in dict(choices) else ""
     options = OptionsForm(data, procedure=procedure, fees=fees, default_address=address, prefix=OPTIONS_PREFIX)
-    return DraftForms(applicant=applicant, declaration=declaration_form(schema, data, prefix=DECLARATION_PREFIX),
-                      options=options, schema=schema)
+    declaration = declaration_form(schema, data, prefix=DECLARATION_PREFIX)
+    parties.mark_party_fields(declaration, schema)
+    if party:
+        parties.take_party_from_applicant(declaration, schema, party)
+    return DraftForms(applicant=applicant, declaration=declaration, options=options, schema=schema, party=party)
 
 
 def draft_total_bytes(draft):
@@ -202,7 +223,7 @@ def _submit(draft, *, language, locked):
         procedure=procedure,
         agency=draft.agency,
         applicant=forms.applicant.cleaned_data,
-        declaration=forms.declaration.values(),
+        declaration=forms.declaration_values(),
         declaration_schema=forms.schema,
         attachments=[Attachment(component=item.component, file_name=item.file.name, original_name=item.original_name,
                                 content_type=item.content_type, size=item.size) for item in files],

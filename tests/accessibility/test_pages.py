@@ -31,6 +31,7 @@ from procedures.models import Agency, Procedure
 from tests.factories import ComponentFactory, FeeFactory
 from tests.filing.support import APPLICANT, two_agency_procedure
 from tests.fixtures.axe import describe_violations, run_axe
+from tests.fixtures.oidc import PASSWORD as PROVIDER_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -399,3 +400,57 @@ def back_office_pages(audit, base, language, settings, live_server):
     enrol_authenticator(administrator)
     sign_in(page, base, administrator)
     audit.visit("ratings", f"{base}/quan-tri/dossiers/rating/")
+
+
+# --- The citizen's account and the wizard's newer states ---------------------------------------------
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_vneid_sign_in_my_dossiers_and_the_wizard_pages_of_a_signed_in_citizen_pass_axe(
+        vneid, browser_page, language, axe_script, live_server, settings, tmp_path):
+    """VNeID's refusal page, "Hồ sơ của tôi" (with dossiers), the locked declaration, the marriage
+    declaration's "người nộp là một bên" and the "saved for later" page, each as the citizen sees it."""
+    from tests.filing.support import fileable_procedure, marriage_procedure
+    from tests.filing.support import submit as file_directly
+
+    settings.PORTAL_BASE_URL = live_server.url
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "files", "base_url": None}}}
+    from django.core.cache import cache
+
+    cache.clear()
+    procedure = fileable_procedure(name="Đăng ký khai sinh", components=0)
+    for filed in (file_directly(procedure),
+                  file_directly(fileable_procedure(name="Cấp bản sao trích lục", components=0))):
+        Dossier.objects.filter(pk=filed.pk).update(applicant_id_number="001190012345")
+    wedding = marriage_procedure()
+    audit = Audit(browser_page, axe_script, widths_for(language))
+    page, base = audit.page, live_server.url
+
+    audit.visit("VNeID sign-in refused", f"{base}/dang-nhap/vneid/xong/?state=gia-mao&code=abc", status=400)
+    page.goto(f"{base}/")
+    page.click("a.nav-sign-in")
+    page.get_by_label("Tên đăng nhập").fill("cong-dan")
+    page.get_by_label("Mật khẩu").fill(PROVIDER_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")  # back where the sign-in started, signed in
+    audit.visit("my dossiers", f"{base}/ho-so-cua-toi/")
+    assert page.locator("main").get_by_text(filed.code).count() >= 1
+    page.goto(f"{base}/nop-ho-so/{procedure.code}/")
+    submit(page, "main form button[type=submit]")
+    page.wait_for_url(re.compile("/to-khai/"))
+    audit.visit("wizard declaration, signed in (locked identity)")
+    page.goto(f"{base}/nop-ho-so/{wedding.code}/")
+    submit(page, "main form button[type=submit]")
+    page.wait_for_url(re.compile("/to-khai/"))
+    audit.visit("marriage declaration with the party choice")
+    assert page.locator("input[name='nd-party']").count() == 3
+    page.locator("input[name='nd-party'][value='vo']").check()
+    page.fill("input[name='nd-phone']", "0912 345 678")
+    submit(page, "button[value='luu-tiep-tuc-sau']")
+    audit.visit("saved for later, the link sent")
+    assert page.locator(".resume-sent").count() == 1
+    submit(page, "main form button[type=submit]")
+    audit.visit("saved for later, asked again too soon")
+    assert page.locator(".resume-problem").count() == 1
+    audit.assert_clean()

@@ -87,6 +87,23 @@ def fileable_procedure(*, level=3, agencies=None, components=1, fields=(), **kwa
     return procedure
 
 
+# The marriage declaration's identity fields (the demo catalogue's keys, procedures/demo.py MARRIAGE).
+MARRIAGE_FIELDS = [
+    {"key": "ho_ten_chong", "label": "Họ, chữ đệm, tên bên nam", "order": 1},
+    {"key": "ngay_sinh_chong", "label": "Ngày, tháng, năm sinh bên nam", "field_type": "date", "order": 2},
+    {"key": "so_dinh_danh_chong", "label": "Số định danh cá nhân bên nam", "field_type": "id_number", "order": 3},
+    {"key": "ho_ten_vo", "label": "Họ, chữ đệm, tên bên nữ", "order": 4},
+    {"key": "ngay_sinh_vo", "label": "Ngày, tháng, năm sinh bên nữ", "field_type": "date", "order": 5},
+    {"key": "so_dinh_danh_vo", "label": "Số định danh cá nhân bên nữ", "field_type": "id_number", "order": 6},
+]
+
+
+def marriage_procedure(**kwargs):
+    """A marriage registration whose declaration asks both parties' identity (all required)."""
+    return fileable_procedure(components=0, name="Đăng ký kết hôn",
+                              fields=[{**spec, "is_required": True} for spec in MARRIAGE_FIELDS], **kwargs)
+
+
 def two_agency_procedure(**kwargs):
     parent = AgencyFactory(name="UBND quận Hoàn Kiếm")
     first = AgencyFactory(name="UBND phường Hàng Bông", parent=parent)
