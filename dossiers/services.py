@@ -385,7 +385,7 @@ def initial_status(procedure, fee_amount):
 
 def submit_dossier(*, procedure, agency, applicant, declaration, declaration_schema, attachments=(),
                    fee_name="", fee_amount=0, delivery_method=DeliveryMethod.IN_PERSON, delivery_address="",
-                   submission_token=None, language="vi"):
+                   submission_token=None, token_locked=False, language="vi"):
     """Create a dossier filed online and return it.
 
     ``applicant`` holds the cleaned applicant fields (``full_name``, ``birth_date``,
@@ -398,18 +398,22 @@ def submit_dossier(*, procedure, agency, applicant, declaration, declaration_sch
     for today, see ``dossiers.codes``), its files, its "registered online" history entry
     and the outbox rows of that event; if anything fails nothing is written and the code
     number is given back. With ``submission_token``, submitting again returns the dossier
-    already created with it instead of a second one. Raises ``FilingError`` when a rule
+    already created with it instead of a second one; ``token_locked=True`` says the caller
+    holds a lock that every submission with that token takes first (the wizard's draft row,
+    ``filing.wizard``) and found no dossier made with it, so neither the look-up nor the
+    savepoint that catches a parallel submission is needed (the unique token still forbids a
+    second dossier). Raises ``FilingError`` when a rule
     forbids the submission (procedure not fileable, agency not receiving it, required
     document missing, delivery method not offered, dossier too large).
     """
     _check_rules(procedure=procedure, agency=agency, attachments=attachments, delivery_method=delivery_method,
                  delivery_address=delivery_address)
-    if submission_token is not None:
+    if submission_token is not None and not token_locked:
         existing = Dossier.objects.filter(submission_token=submission_token).first()
         if existing is not None:
             return existing
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not token_locked):
             dossier = Dossier.objects.create(
                 code=next_dossier_code(agency),
                 procedure=procedure,
@@ -445,8 +449,9 @@ def submit_dossier(*, procedure, agency, applicant, declaration, declaration_sch
                          event=Event.REGISTERED,
                          context={"payment_url": links.payment_url(dossier)} if awaiting_payment else None)
     except IntegrityError:
-        # Two requests with the same token raced: the other one created the dossier.
-        if submission_token is not None:
+        # Two requests with the same token raced: the other one created the dossier. (With
+        # ``token_locked`` they cannot, and the transaction is broken: the error goes up.)
+        if submission_token is not None and not token_locked:
             existing = Dossier.objects.filter(submission_token=submission_token).first()
             if existing is not None:
                 return existing
@@ -457,7 +462,7 @@ def submit_dossier(*, procedure, agency, applicant, declaration, declaration_sch
 def _check_rules(*, procedure, agency, attachments, delivery_method, delivery_address):
     if not procedure.can_file_online:
         raise FilingError(_("Thủ tục này không nộp hồ sơ trực tuyến được."))
-    if agency is None or not agency.is_active or not procedure.agencies.filter(pk=agency.pk).exists():
+    if not agency_receives(procedure, agency):
         raise FilingError(_("Cơ quan đã chọn không tiếp nhận thủ tục này. Vui lòng chọn lại."), step=AGENCY)
     attached = {item.component.pk for item in attachments}
     for component in procedure.components.all():
@@ -475,6 +480,20 @@ def _check_rules(*, procedure, agency, attachments, delivery_method, delivery_ad
         raise FilingError(_("Hình thức nhận kết quả này không áp dụng cho thủ tục."), step=DECLARATION)
     if delivery_method == DeliveryMethod.POST and not delivery_address:
         raise FilingError(_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính."), step=DECLARATION)
+
+
+def agency_receives(procedure, agency):
+    """True when ``agency`` is active and receives ``procedure`` (filing's rule, as ``filing_agencies``).
+
+    No query when the procedure was read with its agencies (``prefetch_related("agencies")``,
+    as the wizard's confirm step reads it, ``filing.catalogue``).
+    """
+    if agency is None or not agency.is_active:
+        return False
+    prefetched = getattr(procedure, "_prefetched_objects_cache", {}).get("agencies")
+    if prefetched is not None:
+        return any(item.pk == agency.pk for item in prefetched)
+    return procedure.agencies.filter(pk=agency.pk).exists()
 
 
 def allowed_delivery_methods(procedure):
