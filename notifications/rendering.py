@@ -5,9 +5,11 @@ from the defaults shipped in ``notifications.defaults``. Bodies are Django templ
 rendered as plain text (no HTML escaping) against a context of strings only, so a
 template can show values but not reach into the database.
 
-Messages are rendered when their outbox row is written, inside the transaction of the event
-(so a message tells the dossier as it was then), which makes rendering part of a citizen's
-request: each template text is compiled once per process, and only rendered after that.
+A dossier's outbox row is written inside the transaction of the event with the template
+variables as they were then (``build_context``, stored in the row's context under
+``SNAPSHOT``), so the message tells the dossier as it was at the event; the worker renders it
+when it sends it (``render_row``), which keeps template lookups and rendering out of the
+citizen's request. Each template text is compiled once per process, and only rendered after that.
 """
 
 import functools
@@ -61,6 +63,8 @@ DRAFT_VARIABLES = {
 }
 
 SMS_PROCEDURE_CHARS = 50
+# The key of a dossier row's context that holds its variables as they were at the event.
+SNAPSHOT = "variables"
 
 @dataclass(frozen=True)
 class Rendered:
@@ -172,6 +176,12 @@ def render_message(dossier, event, channel, language, extra=None, *, source=None
     """
     language = message_language(language)
     context = build_context(dossier, event, extra, channel=channel, language=language)
+    return render_variables(event, channel, language, context, source=source)
+
+
+def render_variables(event, channel, language, context, *, source=None):
+    """Render one message of ``event`` from its variables (``build_context``'s, maybe stored as JSON)."""
+    language = message_language(language)
     subject_source, body_source = source or template_source(event, channel, language)
     try:
         subject, body = render_source(subject_source, body_source, context)
@@ -184,7 +194,7 @@ def render_message(dossier, event, channel, language, extra=None, *, source=None
         if settings.SMS_STRIP_DIACRITICS:
             body = strip_diacritics(body)
         return Rendered(subject="", body=body, segments=sms_segments(body))
-    html = render_email_html(dossier, subject, body, context, language)
+    html = render_email_html(subject, body, context, language)
     return Rendered(subject=subject, body=body + "\n\n" + email_summary_text(context, language), html=html)
 
 
@@ -219,10 +229,17 @@ def render_draft_message(draft, channel, language, extra=None, *, source=None):
 
 
 def render_row(notification):
-    """Render an outbox row again from its dossier (or draft), event, channel, language and context."""
+    """Render an outbox row from its event, channel, language and context (its variables at the event).
+
+    A row written before the variables were stored with it (no ``SNAPSHOT``) is rendered from
+    its dossier as it is now; a draft's row from its draft.
+    """
     if notification.draft_id:
         return render_draft_message(notification.draft, notification.channel, notification.language,
                                     notification.context)
+    snapshot = (notification.context or {}).get(SNAPSHOT)
+    if snapshot is not None:
+        return render_variables(notification.event, notification.channel, notification.language, snapshot)
     return render_message(notification.dossier, notification.event, notification.channel,
                           notification.language, notification.context)
 
@@ -246,7 +263,7 @@ def email_summary_text(context, language):
     return "\n".join(lines)
 
 
-def render_email_html(dossier, subject, body, context, language):
+def render_email_html(subject, body, context, language):
     return render_to_string("notifications/email.html", {
         "subject": subject,
         "body": body,

@@ -129,13 +129,23 @@ def claim_batch(notification_id, *, limit, now=None):
 
 
 def _ensure_rendered(notification):
+    """Render a row written without its text (``render_row``); True when it was rendered now.
+
+    The text is stored (``_store_rendered``) before the row is sent, so a later attempt, and
+    the check whether the provider already has the message, use the very words sent.
+    """
     if notification.body:
-        return
+        return False
     rendered = render_row(notification)
     notification.subject, notification.body = rendered.subject, rendered.body
     notification.body_html, notification.segments = rendered.html, rendered.segments
-    Notification.objects.filter(pk=notification.pk).update(
-        subject=rendered.subject, body=rendered.body, body_html=rendered.html, segments=rendered.segments)
+    return True
+
+
+def _store_rendered(rows):
+    # One statement for the whole batch, whatever its size.
+    if rows:
+        Notification.objects.bulk_update(rows, ["subject", "body", "body_html", "segments"], batch_size=len(rows))
 
 
 def _held(notification):
@@ -239,10 +249,11 @@ def send_batch(notification_id, *, limit=None, now=None):
     limit = int(settings.NOTIFICATIONS_BATCH_SIZE) if limit is None else limit
     outcomes = {notification_id: Attempt(SKIPPED)}
     rows = claim_batch(notification_id, limit=limit, now=now)
-    ready = []
+    ready, rendered = [], []
     for row in rows:
         try:
-            _ensure_rendered(row)
+            if _ensure_rendered(row):
+                rendered.append(row)
         except DatabaseError:
             raise  # before any send: the rows go back to the sweep with their lease
         except Exception as error:  # noqa: BLE001 - a template that cannot render: retry, capped
@@ -250,6 +261,7 @@ def send_batch(notification_id, *, limit=None, now=None):
             outcomes[row.pk] = _retry_later(row, error)
             continue
         ready.append(row)
+    _store_rendered(rendered)  # before any send (a DatabaseError: as above)
     if len(ready) == 1:
         outcomes[ready[0].pk] = _record(ready[0], *_deliver(ready[0]))
         return outcomes

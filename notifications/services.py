@@ -10,7 +10,7 @@ from django.utils import timezone
 from dossiers.signals import event_recorded, resume_link_requested
 
 from .models import RESUME_LINK, Channel, Notification, NotificationStatus
-from .rendering import message_language, render_draft_message, render_message
+from .rendering import SNAPSHOT, build_context, message_language, render_draft_message
 from .tasks import enqueue_on_commit
 
 
@@ -23,26 +23,27 @@ def queue_dossier_notifications(dossier, event, *, context=None):
 
     Must be called inside the transaction that records the event: a rollback then
     leaves no message behind, and a broker outage leaves the rows for the periodic
-    sweep (``send_unsent_notifications``) to send. The text is rendered now, so the
-    message tells the dossier as it was at the event.
+    sweep (``send_unsent_notifications``) to send. Each row keeps the template variables
+    as they are now (``rendering.SNAPSHOT``), so the message tells the dossier as it was
+    at the event; the worker renders the text when it sends the row, and the rows are
+    written in one statement, so the event's request neither reads templates nor renders.
     """
     recipients = []
     if dossier.applicant_phone:
         recipients.append((Channel.SMS, dossier.applicant_phone))
     if dossier.applicant_email:
         recipients.append((Channel.EMAIL, dossier.applicant_email))
+    if not recipients:
+        return []
     context = _json_safe(context)
     language = message_language(dossier.language)
-    rows = []
-    for channel, recipient in recipients:
-        rendered = render_message(dossier, event, channel, language, context)
-        rows.append(Notification.objects.create(
-            dossier=dossier, event=event, channel=channel, recipient=recipient, language=language,
-            context=context, subject=rendered.subject, body=rendered.body, body_html=rendered.html,
-            segments=rendered.segments,
-        ))
-    if rows:
-        enqueue_on_commit([row.pk for row in rows])
+    rows = Notification.objects.bulk_create([
+        Notification(dossier=dossier, event=event, channel=channel, recipient=recipient, language=language,
+                     context={**context, SNAPSHOT: _json_safe(
+                         build_context(dossier, event, context, channel=channel, language=language))})
+        for channel, recipient in recipients
+    ])
+    enqueue_on_commit([row.pk for row in rows])
     return rows
 
 

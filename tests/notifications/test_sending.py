@@ -209,6 +209,7 @@ def email_row(dossier=None):
 def test_email_over_smtp_with_html_and_text(smtp_settings, smtp_server):
     row = email_row(DossierFactory(appointment_date=datetime.date(2026, 8, 3)))
     assert sending.send_notification(row.pk).outcome == sending.SENT
+    row.refresh_from_db()  # rendered by the worker, from the variables stored with the row at the event
     [received] = smtp_server.messages
     message = received["message"]
     assert received["to"] == ["an.nguyen@example.com"]
@@ -279,12 +280,15 @@ def test_rows_unsent_past_the_limit_become_technical_failures(settings):
 
 def test_a_resent_row_whose_earlier_attempt_got_through_is_not_sent_again(django_capture_on_commit_callbacks):
     from notifications import services
+    from notifications.rendering import render_row
 
     row = sms_row()
     started = timezone.now() - timedelta(minutes=1)
-    # The provider has it, but the worker died before recording; the row was given up on.
+    # The worker rendered and stored the text, sent it, and died before recording; the provider
+    # has it and the row was given up on.
+    row.body = render_row(row).body
     InMemoryBackend().send(notification_id=row.pk, to=row.recipient, body=row.body)
-    Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.TECHNICAL_FAILURE,
+    Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.TECHNICAL_FAILURE, body=row.body,
                                                   attempt_started_at=started)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.resend(Notification.objects.filter(pk=row.pk)) == 1
