@@ -34,7 +34,7 @@ from procedures.levels import EXPLANATIONS
 from procedures.models import Procedure
 from procedures.text import search_key
 
-from . import quotas, resume, wizard
+from . import catalogue, quotas, resume, wizard
 from .forms import AgencyForm, ConfirmForm, UploadCaptchaForm
 from .wizard import CONFIRM, REVIEW, STEPS
 
@@ -59,9 +59,10 @@ def _success_url(dossier):
     return reverse("filing:success", args=[dossier.procedure.code, dossier.code])
 
 
-def _find_procedure(request, code):
-    """The procedure, or the friendly page that explains why it cannot be filed online."""
-    procedure = Procedure.objects.filter(code=code, is_published=True).select_related("sector", "tier").first()
+def _find_procedure(request, code, read=None):
+    """The procedure (``read(code)``'s, when given), or the friendly page that explains why it cannot be filed online."""
+    procedure = (read(code) if read is not None else
+                 Procedure.objects.filter(code=code, is_published=True).select_related("sector", "tier").first())
     if procedure is None:
         return None, render(request, "filing/not_available.html", {
             "title": _("Không tìm thấy thủ tục"),
@@ -407,7 +408,8 @@ def submit_rate(group, request):
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="dossiers.submit", key="ip", rate=submit_rate, method="POST", block=True)
 def file_confirm(request, code):
-    procedure, answer = _find_procedure(request, code)
+    # With what a submission is checked against, from the cache (the GET stores it for the POST).
+    procedure, answer = _find_procedure(request, code, read=catalogue.procedure_to_file)
     if answer is not None:
         return answer
     if request.method == "GET":

@@ -28,6 +28,7 @@ from dossiers.services import (
     DOCUMENTS,
     Attachment,
     FilingError,
+    agency_receives,
     filing_agencies,
     submit_dossier,
 )
@@ -176,7 +177,7 @@ def missing_components(draft, files=None):
 
 def first_incomplete_step(draft, forms=None, files=None):
     """The first step still to do (``None`` when the draft can be reviewed and submitted)."""
-    if draft.agency_id is None or not filing_agencies(draft.procedure).filter(pk=draft.agency_id).exists():
+    if draft.agency_id is None or not agency_receives(draft.procedure, draft.agency):
         return AGENCY
     forms = forms or declaration_forms(draft)
     if DECLARATION_DATA not in draft.data or not forms.is_valid():
@@ -210,7 +211,8 @@ def _submit(draft, *, language, locked):
             return draft.dossier
         draft.procedure = Procedure.objects.get(pk=draft.procedure_id)
     procedure = draft.procedure
-    # Read once for the checks here and in submit_dossier (required documents).
+    # Read once for the checks here and in submit_dossier (required documents); none of them when
+    # the caller read the procedure with them (the confirm view: ``filing.catalogue``).
     prefetch_related_objects([procedure], "components")
     files = list(draft.files.select_related("component"))
     forms = declaration_forms(draft)
@@ -232,6 +234,8 @@ def _submit(draft, *, language, locked):
         delivery_method=options.get("delivery_method") or DeliveryMethod.IN_PERSON,
         delivery_address=options.get("delivery_address", ""),
         submission_token=draft.submission_token,
+        # Every submission of this token locks this draft row first and found no dossier on it.
+        token_locked=True,
         language=language,
     )
     account = draft_account(draft)
@@ -240,8 +244,11 @@ def _submit(draft, *, language, locked):
     draft.dossier = dossier
     touch(draft, update_fields=["dossier"])
     if files:
-        # The rows go; their stored files now belong to the dossier's DossierFile rows.
-        FilingDraftFile.objects.filter(draft=draft).delete()
+        # The rows go; their stored files now belong to the dossier's DossierFile rows. One
+        # statement: nothing hangs off these rows, and no receiver has anything to record of a
+        # citizen's draft (the audit trail's catch-all post_delete would make Django read them first).
+        rows = FilingDraftFile.objects.filter(draft=draft)
+        rows._raw_delete(rows.db)
     return dossier
 
 

@@ -41,12 +41,13 @@ def _text(response):
 
 
 @pytest.mark.parametrize(("level", "amount", "delivery", "fee_sentence", "visit_sentence", "never"), CASES)
-def test_every_page_and_message_tells_the_same_story(client, level, amount, delivery, fee_sentence,
-                                                     visit_sentence, never):
+def test_every_page_and_message_tells_the_same_story(client, django_capture_on_commit_callbacks, level, amount,
+                                                     delivery, fee_sentence, visit_sentence, never):
     procedure = fileable_procedure(level=level, components=0, allows_electronic_result=level == 4)
     FeeFactory(procedure=procedure, name="Lệ phí đăng ký", amount=amount)
     extra = {"lp-delivery_method": delivery} if delivery else {}
-    response = file_through_wizard(client, procedure, extra=extra)
+    with django_capture_on_commit_callbacks(execute=True):  # the messages are sent (and so rendered)
+        response = file_through_wizard(client, procedure, extra=extra)
     assert response.status_code == 302
     dossier = Dossier.objects.get()
 
@@ -80,9 +81,11 @@ def test_fee_names_keep_their_commas():
     assert str(fee) == "Sinh viên, người có công, hộ nghèo: 1.500.000 đ"
 
 
-def test_the_registration_messages_carry_the_secret_receipt_link_that_works_on_any_device(client):
+def test_the_registration_messages_carry_the_secret_receipt_link_that_works_on_any_device(
+        client, django_capture_on_commit_callbacks):
     procedure = fileable_procedure(level=3, components=0)
-    response = file_through_wizard(client, procedure)
+    with django_capture_on_commit_callbacks(execute=True):  # the messages are sent (and so rendered)
+        response = file_through_wizard(client, procedure)
     dossier = Dossier.objects.get()
     assert response.status_code == 302
     from dossiers.links import receipt_url
