@@ -196,7 +196,7 @@ def enrol_view(site, request):
                                   "Vui lòng đăng nhập lại."))
         return redirect(reverse("admin:login", current_app=site.name))
     device = _unconfirmed_device(request, user, state)
-    form = EnrolmentForm(request.POST or None, device=device)
+    form = EnrolmentForm(request.POST if request.method == "POST" else None, device=device)
     context = {**site.each_context(request), "title": _("Cài đặt xác thực hai lớp"), "staff_user": user}
     if request.method == "POST" and form.is_valid():
         codes = confirm_enrolment(user, device)

@@ -76,6 +76,8 @@ def test_a_wrong_password_never_reaches_the_enrolment(client):
 def test_confirming_with_the_apps_code_signs_in_and_shows_the_recovery_codes_once(client):
     UserFactory(username="canbo.caidat")
     key = secret_of(start(client, "canbo.caidat").content.decode())
+    empty = client.post(ENROL, {})
+    assert empty.status_code == 200 and "Vui lòng nhập mã xác thực." in empty.content.decode()
     wrong = client.post(ENROL, {"otp_token": "000000" if code_for(key) != "000000" else "111111"})
     assert wrong.status_code == 200 and "Mã xác thực không đúng" in wrong.content.decode()
     assert not TOTPDevice.objects.get(user__username="canbo.caidat").confirmed
