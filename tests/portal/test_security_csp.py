@@ -113,3 +113,13 @@ def test_the_email_preview_answers_only_whoever_may_see_the_template(client, adm
     client.logout()
     response = client.get(reverse("admin:notifications_messagetemplate_email_preview", args=[email.pk]))
     assert response.status_code == 302 and "/quan-tri/login/" in response["Location"]
+
+
+def test_no_admin_list_makes_django_write_its_inline_style_element():
+    """Django's admin/change_list.html writes a <style> element (refused by the policy) for a list with
+    no actions bar at all (actions_on_top and actions_on_bottom both off): no list of ours does that."""
+    from django.contrib import admin
+
+    offenders = [f"{model._meta.label}" for model, model_admin in admin.site._registry.items()
+                 if not model_admin.actions_on_top and not model_admin.actions_on_bottom]
+    assert offenders == []
