@@ -9,6 +9,7 @@ allowed from the current state (``backoffice.forms``), each applied by a
 service with the version the page showed.
 """
 
+import logging
 from copy import copy
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -57,6 +58,8 @@ from .forms import FORMS
 from .models import ExportFile, ExportStatus
 from .tasks import build_export
 from .templatetags.backoffice import action_label
+
+logger = logging.getLogger(__name__)
 
 # Files a browser shows safely inline; anything else is downloaded.
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -196,6 +199,15 @@ class WorkQueueFilter(admin.SimpleListFilter):
 
 
 # --- Dossiers -------------------------------------------------------------------------------------
+
+
+def _queue_export(export):
+    """Queue the task of a stored export; with the broker down, the export fails at once (the clerk is told)."""
+    try:
+        build_export.delay(export.pk)
+    except Exception:  # noqa: BLE001 - any broker error: say so on the list rather than wait forever
+        logger.warning("broker unavailable; export %s not queued", export.pk, exc_info=True)
+        ExportFile.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
 
 
 def status_badge(dossier):
@@ -561,7 +573,7 @@ class DossierAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             export = ExportFile.objects.create(
                 requested_by=request.user, format=fmt, filters=filters,
                 expires_at=timezone.now() + timedelta(hours=exports.expiry_hours()))
-            transaction.on_commit(lambda: build_export.delay(export.pk))
+            transaction.on_commit(lambda: _queue_export(export))
             messages.info(request, gettext(
                 "Danh sách có hơn %(count)s hồ sơ nên tệp Excel được chuẩn bị riêng. Khi tệp sẵn sàng, đường dẫn "
                 "tải tệp hiện ở đầu trang này (tải lại trang sau ít phút).") % {"count": exports.inline_limit()})

@@ -145,3 +145,24 @@ def test_the_periodic_clean_up_deletes_expired_exports_and_their_files_only():
     assert delete_expired_exports.delay().get(timeout=10) == 1
     assert list(ExportFile.objects.values_list("pk", flat=True)) == [kept.pk]
     assert default_storage.exists(kept.file.name) and not default_storage.exists(gone.file.name)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_large_export_fails_at_once_and_the_clerk_is_told(client, live_celery, monkeypatch,
+                                                                                 settings):
+    from tests.fixtures.celery_worker import _reset_pools
+    from tests.fixtures.smtp import free_port
+
+    settings.BACKOFFICE_EXPORT_INLINE_ROWS = 1
+    desk, _wanted = _ward(2)
+    # Nothing listens there (Celery reads CELERY_BROKER_URL from the environment before its settings).
+    monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
+    _reset_pools(live_celery)
+    client.force_login(desk)
+    response = client.get(f"{BASE}/xuat/xlsx/", {"status__exact": "refused"}, follow=True)
+    assert response.status_code == 200
+    assert ExportFile.objects.get(requested_by=desk).status == ExportStatus.FAILED
+    # The list the clerk is sent back to says so, once.
+    assert "Không tạo được tệp Excel danh sách hồ sơ" in response.content.decode()
+    assert "Không tạo được tệp Excel" not in client.get(f"{BASE}/", {"viec": "tat-ca"}).content.decode()
