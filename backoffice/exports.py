@@ -58,12 +58,12 @@ def _local(moment):
 
 def inline_limit():
     """The most rows an XLSX is built with in the request; above, a task builds it."""
-    return getattr(settings, "BACKOFFICE_EXPORT_INLINE_ROWS", 5000)
+    return settings.BACKOFFICE_EXPORT_INLINE_ROWS
 
 
 def expiry_hours():
     """How long a stored export may be downloaded."""
-    return getattr(settings, "BACKOFFICE_EXPORT_HOURS", 24)
+    return settings.BACKOFFICE_EXPORT_HOURS
 
 
 def chunks(queryset, size=None):

@@ -385,6 +385,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filing.tasks.delete_expired_drafts",
         "schedule": 3600,
     },
+    "delete-expired-exports": {
+        "task": "backoffice.tasks.delete_expired_exports",
+        "schedule": 3600,
+    },
     "delete-orphan-files": {
         "task": "portal.tasks.delete_orphan_files",
         "schedule": 24 * 3600,
@@ -477,6 +481,10 @@ PORTAL_AUTHORITY = os.environ.get("PORTAL_AUTHORITY", "Ủy ban nhân dân Thàn
 # Dossiers received after this hour count their processing time from the next working day.
 RECEPTION_CUTOFF_HOUR = env_int("RECEPTION_CUTOFF_HOUR", 15)
 DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 2)
+# The dossier list's XLSX export: built in the request up to this many rows, above by a Celery task into a
+# private file its clerk downloads for BACKOFFICE_EXPORT_HOURS (backoffice/exports.py). The CSV is always streamed.
+BACKOFFICE_EXPORT_INLINE_ROWS = env_int("BACKOFFICE_EXPORT_INLINE_ROWS", 5000)
+BACKOFFICE_EXPORT_HOURS = env_int("BACKOFFICE_EXPORT_HOURS", 24)
 WIZARD_DRAFT_HOURS = env_int("WIZARD_DRAFT_HOURS", 24)
 # What one visitor may store before filing (filing/quotas.py): drafts in progress per browser
 # session, drafts started per client address, bytes uploaded per address per day, and a captcha
