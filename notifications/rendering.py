@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.template import Context, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -89,10 +90,21 @@ def _compiled(source):
 
 def template_source(event, channel, language):
     """``(subject, body)`` for the event: the administrator's row, else the shipped default."""
-    row = MessageTemplate.objects.filter(event=event, channel=channel, language=language).first()
-    if row is not None:
-        return row.subject, row.body
-    return default_template(event, channel, language)
+    return template_sources([(event, channel, language)])[(event, channel, language)]
+
+
+def template_sources(keys):
+    """``template_source`` for every ``(event, channel, language)`` of ``keys``, in one query."""
+    keys = set(keys)
+    found = {}
+    if keys:
+        wanted = Q()
+        for event, channel, language in keys:
+            wanted |= Q(event=event, channel=channel, language=language)
+        found = {(row.event, row.channel, row.language): (row.subject, row.body)
+                 for row in MessageTemplate.objects.filter(wanted).only("event", "channel", "language",
+                                                                        "subject", "body")}
+    return {key: found.get(key) or default_template(*key) for key in keys}
 
 
 def _missing_items(dossier, event, extra):
@@ -179,10 +191,14 @@ def render_message(dossier, event, channel, language, extra=None, *, source=None
     return render_variables(event, channel, language, context, source=source)
 
 
-def render_variables(event, channel, language, context, *, source=None):
-    """Render one message of ``event`` from its variables (``build_context``'s, maybe stored as JSON)."""
+def render_variables(event, channel, language, context, *, source=None, template=None):
+    """Render one message of ``event`` from its variables (``build_context``'s, maybe stored as JSON).
+
+    ``template`` is ``template_source``'s answer when the caller read it already (a batch reads
+    them all in one query); ``source`` is a text to try (a preview), whose errors are raised.
+    """
     language = message_language(language)
-    subject_source, body_source = source or template_source(event, channel, language)
+    subject_source, body_source = source or template or template_source(event, channel, language)
     try:
         subject, body = render_source(subject_source, body_source, context)
     except TemplateSyntaxError:
@@ -228,18 +244,24 @@ def render_draft_message(draft, channel, language, extra=None, *, source=None):
     return Rendered(subject=subject, body=body, html=html)
 
 
-def render_row(notification):
+def row_template_key(notification):
+    return (notification.event, notification.channel, message_language(notification.language))
+
+
+def render_row(notification, templates=None):
     """Render an outbox row from its event, channel, language and context (its variables at the event).
 
     A row written before the variables were stored with it (no ``SNAPSHOT``) is rendered from
-    its dossier as it is now; a draft's row from its draft.
+    its dossier as it is now; a draft's row from its draft. ``templates`` is ``template_sources``'
+    answer for a batch of rows (``row_template_key``), read once for all of them.
     """
     if notification.draft_id:
         return render_draft_message(notification.draft, notification.channel, notification.language,
                                     notification.context)
     snapshot = (notification.context or {}).get(SNAPSHOT)
     if snapshot is not None:
-        return render_variables(notification.event, notification.channel, notification.language, snapshot)
+        return render_variables(notification.event, notification.channel, notification.language, snapshot,
+                                template=(templates or {}).get(row_template_key(notification)))
     return render_message(notification.dossier, notification.event, notification.channel,
                           notification.language, notification.context)
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from . import mail, sms
 from .exceptions import PermanentSendError, TemporarySendError
 from .models import STATUS_RANK, Channel, Notification, NotificationStatus
-from .rendering import render_row
+from .rendering import render_row, row_template_key, template_sources
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def claim_batch(notification_id, *, limit, now=None):
     return rows
 
 
-def _ensure_rendered(notification):
+def _ensure_rendered(notification, templates=None):
     """Render a row written without its text (``render_row``); True when it was rendered now.
 
     The text is stored (``_store_rendered``) before the row is sent, so a later attempt, and
@@ -136,16 +136,32 @@ def _ensure_rendered(notification):
     """
     if notification.body:
         return False
-    rendered = render_row(notification)
+    rendered = render_row(notification, templates)
     notification.subject, notification.body = rendered.subject, rendered.body
     notification.body_html, notification.segments = rendered.html, rendered.segments
     return True
 
 
 def _store_rendered(rows):
-    # One statement for the whole batch, whatever its size.
-    if rows:
+    """Store the texts of a batch's rows in one statement, whatever its size.
+
+    On PostgreSQL an ``UPDATE … FROM (VALUES …)``: Django's ``bulk_update`` writes the same as a
+    ``CASE`` per column with a ``WHEN`` per row, whose expressions cost the worker about two
+    milliseconds of Python a message.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
         Notification.objects.bulk_update(rows, ["subject", "body", "body_html", "segments"], batch_size=len(rows))
+        return
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params = [value for row in rows for value in (row.pk, row.subject, row.body, row.body_html, row.segments)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS row SET subject = text.subject, body = text.body, body_html = text.body_html, "
+            f"segments = CAST(text.segments AS smallint) FROM (VALUES {values}) AS text (id, subject, body, body_html, segments) "
+            "WHERE row.id = text.id", params)
 
 
 def _held(notification):
@@ -250,9 +266,10 @@ def send_batch(notification_id, *, limit=None, now=None):
     outcomes = {notification_id: Attempt(SKIPPED)}
     rows = claim_batch(notification_id, limit=limit, now=now)
     ready, rendered = [], []
+    templates = template_sources(row_template_key(row) for row in rows if not row.body and not row.draft_id)
     for row in rows:
         try:
-            if _ensure_rendered(row):
+            if _ensure_rendered(row, templates):
                 rendered.append(row)
         except DatabaseError:
             raise  # before any send: the rows go back to the sweep with their lease
