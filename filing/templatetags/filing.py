@@ -2,6 +2,8 @@
 
 from django import template
 
+from dossiers import links
+
 register = template.Library()
 
 
@@ -12,3 +14,13 @@ def dong(amount):
         return f"{int(amount):,}".replace(",", ".")
     except (TypeError, ValueError):
         return amount
+
+
+@register.filter
+def status_path(dossier):
+    """The applicant's signed status link (``dossiers.links.status_path``): the status without a captcha.
+
+    For the pages only the applicant sees (the success page of the session that filed, the
+    receipt opened from its secret link); the typed-code lookup keeps its captcha.
+    """
+    return links.status_path(dossier)
