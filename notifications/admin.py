@@ -58,7 +58,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("dossier",)
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
-    fields = ("dossier", "event", "channel", "language", "recipient", "status", "attempts", "segments",
+    fields = ("dossier", "draft", "event", "channel", "language", "recipient", "status", "attempts", "segments",
               "provider_id", "subject", "body", "created_at", "next_attempt_at", "sent_at", "delivered_at",
               "updated_at", "last_error")
     readonly_fields = fields
