@@ -115,3 +115,12 @@ def test_an_outbox_row_belongs_to_a_dossier_or_a_draft_never_both_nor_neither(cl
             Notification.objects.create(event=RESUME_LINK, channel="sms", recipient="+84912345678", **owners)
     with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(draft=draft, event="received", channel="sms", recipient="+84912345678")
+
+
+def test_the_resume_messages_and_their_phone_number_go_with_the_expired_draft(client):
+    procedure = fileable_procedure(components=0)
+    _save_for_later(client, procedure, APPLICANT)
+    assert Notification.objects.filter(draft__isnull=False).count() == 2
+    FilingDraft.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert wizard.delete_expired_drafts() == 1
+    assert not Notification.objects.filter(recipient__in=["+84912345678", APPLICANT["nd-email"]]).exists()
