@@ -495,12 +495,13 @@ def file_receipt(request, code, dossier_code):
 
 @require_http_methods(["GET"])
 def file_receipt_pdf(request, code, dossier_code):
-    """The same receipt as a one-page PDF (fonts embedded, the QR code of the lookup on the sheet)."""
+    """The same receipt as a one-page PDF (fonts embedded, the QR code of the signed status link on the sheet)."""
     return _receipt_pdf(request, _filed_dossier(request, code, dossier_code))
 
 
 def _receipt_pdf(request, dossier):
-    context = {**_after_filing_context(dossier), "qr": printing.qr_png_tag(links.lookup_url(dossier))}
+    # The QR code is the applicant's signed status link: scanned, it shows the status without a captcha.
+    context = {**_after_filing_context(dossier), "qr": printing.qr_png_tag(links.status_url(dossier))}
     html = render_to_string("filing/receipt_pdf.html", context, request=request)
     return printing.pdf_response(html, f"bien-nhan-{dossier.code}.pdf")
 
