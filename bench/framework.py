@@ -53,6 +53,11 @@ class Target:
     expect: bytes = b""
     cacheable: bool = False
     concurrency: int = 0  # 0: the run's --concurrency
+    # Issue 12's target for the page, judged in the report: {"ratio": 0.5} at least that × the bare
+    # view; {"uncached_cpu_ms": 5} at most that worker CPU per request with the page cache off;
+    # {"cpu_ms": 5}; {"part_x_bare": ("confirm POST", 10)} that part's p50 at most 10× the bare
+    # view's p50, both at concurrency 1.
+    goal: dict = None
 
 
 @dataclass
@@ -61,6 +66,7 @@ class QueryCheck:
 
     name: str
     variants: dict
+    max_queries: int = 0  # issue 12's target (0: none), judged in the report
 
 
 @dataclass
@@ -297,6 +303,30 @@ class LoadResult:
     p99_ms: float = 0.0
     cpu_ms: float = 0.0  # gunicorn workers' CPU time per request
     tool: str = "python"
+    target: str = ""  # issue 12's target for this row, e.g. "≥0.5× bare"
+    met: str = ""     # "met", "not met" or "" (no target)
+
+
+def judge(result, goal, *, uncached=False, bare_c1=None):
+    """Set ``result.target`` and ``result.met`` from a ``Target.goal`` (see there)."""
+    goal = goal or {}
+    checks = []
+    if uncached:
+        if "uncached_cpu_ms" in goal:
+            checks.append((f"≤{goal['uncached_cpu_ms']:g} ms CPU", result.cpu_ms <= goal["uncached_cpu_ms"]))
+    else:
+        if "ratio" in goal:
+            checks.append((f"≥{goal['ratio']:g}× bare", result.ratio_to_bare >= goal["ratio"]))
+        if "cpu_ms" in goal:
+            checks.append((f"≤{goal['cpu_ms']:g} ms CPU", result.cpu_ms <= goal["cpu_ms"]))
+        if "part_x_bare" in goal:
+            part, times = goal["part_x_bare"]
+            p50 = result.parts.get(part, {}).get("p50_ms")
+            ok = bool(p50 and bare_c1 and bare_c1.p50_ms and p50 <= times * bare_c1.p50_ms)
+            checks.append((f"{part} ≤{times:g}× bare p50 (concurrency 1)", ok))
+    result.target = "; ".join(text for text, _ok in checks)
+    result.met = ("met" if all(ok for _text, ok in checks) else "not met") if checks else ""
+    return result
 
 
 def run_target(port, target, *, duration, concurrency, server=None):
@@ -523,27 +553,38 @@ def count_queries(check):
 
 # --- Report ---------------------------------------------------------------------------------------
 
-def write_report(meta, loads, queries, extra=None):
+def write_report(meta, loads, queries, extra=None, *, sections=(), query_targets=None):
     """The table (terminal and ``bench/results/latest.md``) and the raw figures (``bench/results/<stamp>.json``).
 
     ``extra`` holds the figures of self-contained benchmarks run as subprocesses: name -> {figure: value}.
+    ``sections``: more tables, each (title, [column names], [rows as lists]). ``query_targets``:
+    query check name -> the most queries issue 12 allows.
     """
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    payload = {"meta": meta, "load": [asdict(result) for result in loads], "queries": queries, "extra": extra or {}}
+    query_targets = query_targets or {}
+    payload = {"meta": meta, "load": [asdict(result) for result in loads], "queries": queries, "extra": extra or {},
+               "sections": [{"title": title, "columns": columns, "rows": rows} for title, columns, rows in sections]}
     (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2))
     lines = [f"# Benchmark {stamp}", "", "```", json.dumps(meta, ensure_ascii=False), "```", "",
-             "| page | per s | × bare view | p50 ms | p99 ms | worker CPU ms per request | errors | client |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+             "| page | per s | × bare view | p50 ms | p99 ms | worker CPU ms per request | errors | client | target | |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for result in loads:
         lines.append(f"| {result.name} | {result.rps:.1f} | {result.ratio_to_bare:.3f} | {result.p50_ms:.1f} | "
-                     f"{result.p99_ms:.1f} | {result.cpu_ms:.2f} | {result.errors} | {result.tool} |")
+                     f"{result.p99_ms:.1f} | {result.cpu_ms:.2f} | {result.errors} | {result.tool} | "
+                     f"{result.target} | {result.met} |")
         for part, figures in result.parts.items():
-            lines.append(f"| ↳ {part} (p50, p95) | | | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | | | |")
-    lines += ["", "| query check | queries per variant | constant |", "|---|---|---|"]
+            lines.append(f"| ↳ {part} (p50, p95) | | | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | | | | | |")
+    lines += ["", "| query check | queries per variant | constant | target | |", "|---|---|---|---|---|"]
     for name, counts in queries.items():
         detail = ", ".join(f"{label}: {count}" for label, count in counts.items())
-        lines.append(f"| {name} | {detail} | {'yes' if len(set(counts.values())) == 1 else 'NO'} |")
+        most = query_targets.get(name)
+        target = f"≤{most} queries" if most else ""
+        met = ("met" if max(counts.values()) <= most else "not met") if most else ""
+        lines.append(f"| {name} | {detail} | {'yes' if len(set(counts.values())) == 1 else 'NO'} | {target} | {met} |")
+    for title, columns, rows in sections:
+        lines += ["", f"{title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     for name, figures in (extra or {}).items():
         lines += ["", f"| {name} | result |", "|---|---:|"]
         lines += [f"| {key} | {value} |" for key, value in figures.items()]

@@ -401,7 +401,7 @@ class LookupScenario(Scenario):
     def targets(self, ctx):
         count = ctx.options.get("dossiers", 1_000_000)
         return [Target(f"lookup POST /tim-kiem/, found among {count:,} dossiers",
-                       requests=lookup_requests(ctx.data["lookup_codes"]), expect=FOUND, goal=("ratio", 0.4))]
+                       requests=lookup_requests(ctx.data["lookup_codes"]), expect=FOUND, goal={"ratio": 0.4})]
 
     def query_checks(self, ctx):
         return [QueryCheck("lookup POST (found)", {label: lookup_variant(code)

@@ -49,7 +49,13 @@ def start_fake_twilio():
     from tests.fixtures.twilio_fake import FakeTwilio, make_handler
 
     fake = FakeTwilio()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
+
+    class Server(ThreadingHTTPServer):
+        # The worker opens up to NOTIFICATIONS_SEND_THREADS connections at once: the default listen
+        # backlog (5) would refuse some of them, and each refused send waits for its retry.
+        request_queue_size = 1024
+
+    server = Server(("127.0.0.1", 0), make_handler(fake))
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
