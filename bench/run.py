@@ -391,8 +391,13 @@ def notification_row(label, figures):
     if figures.get("channel") == "email":
         target, met = "(issue 12: likewise, reused connection)", ""
     elif figures.get("twilio_delay_ms") not in (None, "0"):
-        ok = rate >= SMS_DELAYED_PER_S and backlog_p99 not in (None, "None") and float(backlog_p99) < SMS_P99_MS
-        target, met = f"≥{SMS_DELAYED_PER_S}/s; p99 <{SMS_P99_MS / 1000:g} s while queued", "met" if ok else "not met"
+        target = f"≥{SMS_DELAYED_PER_S}/s; p99 <{SMS_P99_MS / 1000:g} s while queued"
+        ok = rate >= SMS_DELAYED_PER_S
+        if backlog_p99 in (None, "None"):  # the backlog drained before a status change was made
+            target += " (p99 not measured: too few queued)"
+        else:
+            ok = ok and float(backlog_p99) < SMS_P99_MS
+        met = "met" if ok else "not met"
     else:
         target, met = f"≥{SMS_INSTANT_PER_S}/s", "met" if rate >= SMS_INSTANT_PER_S else "not met"
     return [label, figures.get("messages", ""), f"{rate:.1f}",
