@@ -545,7 +545,7 @@ class DossierAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         """The slip as a one-sheet PDF (WeasyPrint, fonts embedded): the same page the browser prints."""
         context = self._slip_context(request, object_id, kind)
         slip, dossier = context["slip"], context["dossier"]
-        context.update(pdf=True, qr=printing.qr_png_tag(links.lookup_url(dossier)))
+        context.update(pdf=True, qr=printing.qr_png_tag(links.status_url(dossier)))
         html = render_to_string(slip.template, context, request=request)
         response = printing.pdf_response(html, f"{slip.kind}-{dossier.code}.pdf")
         reads.record_print(dossier, document=slip.title, fmt="pdf")

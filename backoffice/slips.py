@@ -1,7 +1,7 @@
 """Printable slips of the one-stop shop (Decree 118/2025/NĐ-CP, Appendix I of Circular 03/2025/TT-VPCP).
 
 Each slip is an HTML page printed from the browser (A5 for the slips, A4 landscape for
-the tracking log), with a QR code that opens the public lookup of the dossier. The
+the tracking log), with a QR code of the citizen's signed status link (the status without a captcha). The
 admin serves them behind the same agency scoping as the dossier itself
 (``backoffice.admin``); this module only builds what they show.
 """
@@ -97,7 +97,9 @@ def slip_context(dossier, slip, events):
         "procedure": dossier.procedure,
         "events": events,
         "lookup_url": lookup,
-        "qr": qr_svg(lookup),
+        # The QR code is the citizen's own signed status link: scanned, it opens the status
+        # without a captcha (the printed address is the lookup, for typing the code).
+        "qr": qr_svg(links.status_url(dossier)),
         "printed_at": timezone.localtime(),
         "authority": settings.PORTAL_AUTHORITY,
         "portal_name": settings.PORTAL_NAME,
