@@ -122,14 +122,27 @@ def _missing_items(dossier, event, extra):
 
 def build_context(dossier, event, extra=None, *, channel=Channel.SMS, language=Language.VI):
     """The template variables (all strings or lists of strings) for ``dossier`` and ``event``."""
-    extra = extra or {}
+    return channel_contexts(dossier, event, extra, channels=[channel], language=language)[channel]
+
+
+def channel_contexts(dossier, event, extra=None, *, channels, language=Language.VI):
+    """``build_context`` for each of ``channels``, built once (only an SMS shortens the procedure's name)."""
+    context = _full_context(dossier, event, extra or {}, language)
+    contexts = {}
+    for channel in channels:
+        if channel == Channel.SMS:
+            contexts[channel] = {**context, "procedure": Truncator(context["procedure"]).chars(SMS_PROCEDURE_CHARS)}
+        else:
+            contexts[channel] = context
+    return contexts
+
+
+def _full_context(dossier, event, extra, language):
     with translation.override(language):
         status = str(DossierStatus(dossier.status).label) if dossier.status else ""
         # The same sentences as the success page, the receipt and the lookup (dossiers.guidance).
         fee, visits = guidance.fee_sentence(dossier), guidance.visit_sentence(dossier)
     procedure = dossier.procedure.name
-    if channel == Channel.SMS:
-        procedure = Truncator(procedure).chars(SMS_PROCEDURE_CHARS)
     reason = extra.get("reason") or extra.get("note") or dossier.closed_reason or ""
     # The applicant's own signed link: it opens the status without a captcha (the captcha
     # stays for codes typed into the lookup). Kept as ``lookup_url`` for administrators' templates.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from dossiers.signals import event_recorded, resume_link_requested
 
 from .models import RESUME_LINK, Channel, Notification, NotificationStatus
-from .rendering import SNAPSHOT, build_context, message_language, render_draft_message
+from .rendering import SNAPSHOT, channel_contexts, message_language, render_draft_message
 from .tasks import enqueue_on_commit
 
 
@@ -37,10 +37,11 @@ def queue_dossier_notifications(dossier, event, *, context=None):
         return []
     context = _json_safe(context)
     language = message_language(dossier.language)
+    variables = channel_contexts(dossier, event, context, channels=[channel for channel, _to in recipients],
+                                 language=language)
     rows = Notification.objects.bulk_create([
         Notification(dossier=dossier, event=event, channel=channel, recipient=recipient, language=language,
-                     context={**context, SNAPSHOT: _json_safe(
-                         build_context(dossier, event, context, channel=channel, language=language))})
+                     context={**context, SNAPSHOT: _json_safe(variables[channel])})
         for channel, recipient in recipients
     ])
     enqueue_on_commit([row.pk for row in rows])
