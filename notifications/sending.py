@@ -268,6 +268,12 @@ def send_batch(notification_id, *, limit=None, now=None):
     ready, rendered = [], []
     templates = template_sources(row_template_key(row) for row in rows if not row.body and not row.draft_id)
     for row in rows:
+        if row.draft_id and row.draft.expires_at <= timezone.now():
+            # A retry after the draft expired (the hourly clean-up has not deleted it yet): the
+            # link would open the "expired" page, so the message is not sent at all.
+            outcomes[row.pk] = _record(row, None, PermanentSendError("Bản khai đã hết hạn trước khi gửi được "
+                                                                     "đường dẫn tiếp tục khai."))
+            continue
         try:
             if _ensure_rendered(row, templates):
                 rendered.append(row)
