@@ -306,7 +306,6 @@ def generate_dossiers(count, *, stdout=sys.stdout):
         FROM {dossier_table} d
         JOIN (VALUES {values}) AS p(status, step, action, from_status, to_status, actor, at) ON p.status = d.status
         WHERE d.id > %s
-        ORDER BY d.id, p.step
     """
     event_params = [value for step in steps for value in step]
     today = timezone.localdate()
