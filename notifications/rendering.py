@@ -211,20 +211,33 @@ def render_variables(event, channel, language, context, *, source=None, template
     them all in one query); ``source`` is a text to try (a preview), whose errors are raised.
     """
     language = message_language(language)
+    subject, body = _texts(event, channel, language, context, source=source, template=template)
+    if channel == Channel.SMS:
+        return _sms(body)
+    html = render_email_html(subject, body, context, language)
+    return Rendered(subject=subject, body=body + "\n\n" + email_summary_text(context, language), html=html)
+
+
+def _texts(event, channel, language, context, *, source=None, template=None):
+    """``(subject, body)`` of ``event``: ``source``, else ``template``, else the stored or default template.
+
+    A stored template that fails to render falls back to the shipped default (a typo in the admin
+    never stops a status change); a ``source`` under test (a preview) raises its error.
+    """
     subject_source, body_source = source or template or template_source(event, channel, language)
     try:
-        subject, body = render_source(subject_source, body_source, context)
+        return render_source(subject_source, body_source, context)
     except TemplateSyntaxError:
         if source is not None:
             raise
-        subject, body = render_source(*default_template(event, channel, language), context)
-    if channel == Channel.SMS:
-        body = " ".join(body.split())
-        if settings.SMS_STRIP_DIACRITICS:
-            body = strip_diacritics(body)
-        return Rendered(subject="", body=body, segments=sms_segments(body))
-    html = render_email_html(subject, body, context, language)
-    return Rendered(subject=subject, body=body + "\n\n" + email_summary_text(context, language), html=html)
+        return render_source(*default_template(event, channel, language), context)
+
+
+def _sms(body):
+    body = " ".join(body.split())
+    if settings.SMS_STRIP_DIACRITICS:
+        body = strip_diacritics(body)
+    return Rendered(subject="", body=body, segments=sms_segments(body))
 
 
 def render_draft_message(draft, channel, language, extra=None, *, source=None):
@@ -235,25 +248,10 @@ def render_draft_message(draft, channel, language, extra=None, *, source=None):
     """
     language = message_language(language)
     context = build_draft_context(draft, extra, channel=channel)
-    subject_source, body_source = source or template_source(RESUME_LINK, channel, language)
-    try:
-        subject, body = render_source(subject_source, body_source, context)
-    except TemplateSyntaxError:
-        if source is not None:
-            raise
-        subject, body = render_source(*default_template(RESUME_LINK, channel, language), context)
+    subject, body = _texts(RESUME_LINK, channel, language, context, source=source)
     if channel == Channel.SMS:
-        body = " ".join(body.split())
-        if settings.SMS_STRIP_DIACRITICS:
-            body = strip_diacritics(body)
-        return Rendered(subject="", body=body, segments=sms_segments(body))
-    html = render_to_string("notifications/email.html", {
-        "subject": subject, "body": body, "summary": [], "language": language,
-        "footer": ("Thư này được gửi tự động, vui lòng không trả lời." if language == "vi"
-                   else "This message was sent automatically; please do not reply."),
-        "portal_name": settings.PORTAL_NAME, "portal_authority": settings.PORTAL_AUTHORITY,
-        "portal_base_url": settings.PORTAL_BASE_URL,
-    })
+        return _sms(body)
+    html = _email_html(subject, body, language)
     return Rendered(subject=subject, body=body, html=html)
 
 
@@ -299,17 +297,23 @@ def email_summary_text(context, language):
 
 
 def render_email_html(subject, body, context, language):
+    return _email_html(subject, body, language, summary=summary_rows(context, language),
+                       summary_title="Thông tin hồ sơ" if language == "vi" else "Dossier summary",
+                       lookup_url=context["lookup_url"],
+                       lookup_label="Tra cứu hồ sơ" if language == "vi" else "Track your dossier")
+
+
+def _email_html(subject, body, language, **extra):
+    """The HTML part of an email: ``extra`` adds the dossier's summary and lookup link when it has them."""
     return render_to_string("notifications/email.html", {
         "subject": subject,
         "body": body,
-        "summary": summary_rows(context, language),
-        "summary_title": "Thông tin hồ sơ" if language == "vi" else "Dossier summary",
-        "lookup_url": context["lookup_url"],
-        "lookup_label": "Tra cứu hồ sơ" if language == "vi" else "Track your dossier",
+        "summary": [],
         "footer": ("Thư này được gửi tự động, vui lòng không trả lời." if language == "vi"
                    else "This message was sent automatically; please do not reply."),
         "language": language,
         "portal_name": settings.PORTAL_NAME,
         "portal_authority": settings.PORTAL_AUTHORITY,
         "portal_base_url": settings.PORTAL_BASE_URL,
+        **extra,
     })
