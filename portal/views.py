@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from procedures.levels import EXPLANATIONS
 from procedures.models import JurisdictionTier, Procedure
 from procedures.pagecache import cache_public_page
-from procedures.views import LIST_FIELDS
+from procedures.selectors import LIST_ROW
 
 
 @cache_public_page
@@ -21,8 +21,7 @@ def home(request):
     tiers = JurisdictionTier.objects.annotate(
         procedure_count=Count("procedures", filter=Q(procedures__is_published=True))
     ).order_by("order")  # Meta.ordering does not apply to aggregate queries
-    popular = (Procedure.objects.published().select_related("sector", "tier").only(*LIST_FIELDS)
-               .order_by("-popularity", "name")[:8])
+    popular = Procedure.objects.published().order_by("-popularity", "name").values(*LIST_ROW)[:8]
     return render(request, "portal/home.html", {
         "tiers": tiers,
         "popular": popular,

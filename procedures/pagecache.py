@@ -40,6 +40,7 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
 VERSION_KEY = "procedures:catalogue-version"
+_memory = {}  # memoized(): key -> (catalogue version, value); a few entries per form and language
 _UNCACHEABLE_CONTROL = {"private", "no-cache", "no-store"}
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,28 @@ def _is_public(request, response):
 def catalogue_version():
     """The current version (created on first use; the cache may have been emptied)."""
     return cache.get_or_set(VERSION_KEY, time.time_ns, None)
+
+
+def memoized(key, compute):
+    """``compute()``, kept in this process's memory until the catalogue's version changes.
+
+    For what is read from the catalogue's reference data on every page (the filters' options):
+    one read of the version in place of the queries and the objects. Like the pages, a value is
+    kept under the version read before it was computed, and never while the shared cache is
+    unreachable (this process would not hear of a change made through another).
+    """
+    if getattr(cache, "answers_locally", lambda: False)():
+        return compute()
+    try:
+        version = catalogue_version()
+    except Exception:  # noqa: BLE001 (a cache that is down only costs the reads)
+        return compute()
+    remembered = _memory.get(key)
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
+    value = compute()
+    _memory[key] = (version, value)
+    return value
 
 
 def catalogue_changed():

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from procedures.forms import FastSelect, ListedModelChoiceField
+from procedures.forms import FastSelect, ListedModelChoiceField, remember_options
 from procedures.models import Agency, JurisdictionTier
 
 MONTHS = [("", _("Cả năm"))] + [(str(number), _("Tháng %(month)d") % {"month": number}) for number in range(1, 13)]
@@ -27,6 +27,7 @@ class StatisticsFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.years = years or [timezone.localdate().year]
         self.fields["nam"].choices = [(str(year), str(year)) for year in self.years]
+        remember_options(self, ("cap", "co_quan"))
 
     def filters(self):
         """The valid filters; the invalid ones are left out (``self.errors`` says which)."""
