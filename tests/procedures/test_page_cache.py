@@ -5,10 +5,14 @@ The cache is the real one of the settings (Redis with CACHE_URL, as in CI and pr
 memory otherwise). The test settings turn the page cache off; these tests turn it on.
 """
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from portal.management.commands.seed_demo import ensure_catalogue_admin_group
 from procedures.models import FormTemplate
@@ -249,3 +253,49 @@ def test_while_the_shared_cache_is_down_no_page_is_stored_or_served(settings, pr
     # Another process renames the procedure; this one cannot be told (no shared version).
     type(procedure).objects.filter(pk=procedure.pk).update(name="Đăng ký khai sinh lưu động")
     assert "Đăng ký khai sinh lưu động" in Client().get("/thu-tuc/1.001193/").content.decode()
+
+
+# --- The filters' options (pagecache.memoized): kept per catalogue version, in each process ------
+
+def _agency_options(html):
+    select = html.split('name="co_quan"')[1].split("</select>")[0]
+    return re.findall(r"<option [^>]*>([^<]*)</option>", select)
+
+
+@pytest.mark.parametrize("page_cache_seconds", [600, 0])
+def test_an_agency_saved_in_the_admin_changes_the_filter_on_the_very_next_request(
+        settings, administrator, procedure, page_cache_seconds):
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds  # the options are kept with the page cache off too
+    agency = procedure.agencies.get()
+    assert agency.name in _agency_options(Client().get("/thu-tuc/").content.decode())
+    form = {"name": "UBND phường Hoàn Kiếm mới", "tier": agency.tier_id, "identifier_code": agency.identifier_code,
+            "address": agency.address, "phone": agency.phone, "email": agency.email,
+            "opening_hours": agency.opening_hours, "is_active": "on"}
+    _change(administrator, "agency", agency.pk, form)
+    options = _agency_options(Client().get("/thu-tuc/?q=khai").content.decode())
+    assert "UBND phường Hoàn Kiếm mới" in options and agency.name not in options
+    _change(administrator, "agency", agency.pk, {**form, "is_active": ""})
+    assert "UBND phường Hoàn Kiếm mới" not in _agency_options(Client().get("/thu-tuc/").content.decode())
+    assert "UBND phường Hoàn Kiếm mới" not in _agency_options(Client().get("/thong-ke/").content.decode())
+
+
+def test_the_options_are_read_once_per_catalogue_version(procedure):
+    Client().get("/thu-tuc/?q=a")
+    with CaptureQueriesContext(connection) as again:
+        Client().get("/thu-tuc/?q=b")
+    assert not [query for query in again if "procedures_agency" in query["sql"] and "is_active" in query["sql"]]
+    AgencyFactory(name="UBND xã Mới")  # a save through the ORM: a new version
+    with CaptureQueriesContext(connection) as after_change:
+        html = Client().get("/thu-tuc/?q=c").content.decode()
+    assert "UBND xã Mới" in _agency_options(html)
+    assert [query for query in after_change if "procedures_agency" in query["sql"]]
+
+
+def test_while_the_shared_cache_is_down_the_options_are_read_every_time(settings, procedure):
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+                                   "LOCATION": "redis://127.0.0.1:9/0", "OPTIONS": {"retry_seconds": 60}}}
+    agency = procedure.agencies.get()
+    assert agency.name in _agency_options(Client().get("/thu-tuc/").content.decode())
+    # Another process renames it, and this one cannot be told (no shared version).
+    type(agency).objects.filter(pk=agency.pk).update(name="UBND phường Đổi Tên")
+    assert "UBND phường Đổi Tên" in _agency_options(Client().get("/thu-tuc/").content.decode())
