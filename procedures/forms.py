@@ -2,8 +2,9 @@ from html import escape
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,13 @@ class FastSelect(forms.Select):
             return (f'\n  <option value="{_text(option_value)}"{" selected" if selected else ""}>'
                     f"{_text(label)}</option>\n")
 
+        if isinstance(self.choices, EscapedOptions):  # remember_options(): only joined
+            for (option_value, label_html), value_html in zip(self.choices.pairs, self.choices.values_html, strict=True):
+                selected = option_value in chosen and (self.allow_multiple_selected or not selected_one)
+                selected_one = selected_one or selected
+                parts.append(f'\n  <option value="{value_html}"{" selected" if selected else ""}>{label_html}</option>\n')
+            parts.append("\n</select>")
+            return mark_safe("".join(parts))
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):
                 parts.append(f'\n  <optgroup label="{conditional_escape(option_value)}">')
@@ -91,6 +99,28 @@ class ListedModelChoiceField(forms.ModelChoiceField):
         self.label_of = label_of
 
 
+class EscapedOptions(BaseChoiceIterator):
+    """The options of a ``FastSelect`` ready to be joined: (value, label escaped) pairs, the shape of
+    Django's choices (``Select.use_required_attribute`` reads the first), and ``values_html``.
+
+    A choice iterator, so that a widget keeps it as it is (a list would be normalized, pair by
+    pair, on every assignment).
+    """
+
+    def __init__(self, choices):
+        self.pairs = tuple((str(value), _text(label)) for value, label in choices)
+        self.values_html = tuple(_text(value) for value, _label in self.pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __getitem__(self, index):
+        return self.pairs[index]
+
+
 def remember_options(form, names):
     """Give the selects of ``form``'s fields ``names`` their options from ``pagecache.memoized``.
 
@@ -99,9 +129,7 @@ def remember_options(form, names):
     the rendering uses them; a submitted value is still checked against the database.
     """
     def read():
-        # Kept escaped: the selects then only join them.
-        return {name: [(SafeString(escape(str(value))), conditional_escape(label))
-                       for value, label in form.fields[name].choices] for name in names}
+        return {name: EscapedOptions(form.fields[name].choices) for name in names}
 
     options = memoized(("options", type(form).__qualname__, get_language()), read)
     for name in names:

@@ -1,5 +1,6 @@
 """Template tags of the public catalogue pages."""
 
+import functools
 from html import escape
 from urllib.parse import quote
 
@@ -7,7 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from procedures.models import ServiceLevel
 
@@ -19,8 +20,14 @@ def level_badge(level):
     """The service level's badge, the markup of ``includes/level_badge.html`` written in Python.
 
     The catalogue shows one per row (and the home page one per popular procedure): as an include,
-    the badges cost about a third of the list's render.
+    the badges cost about a third of the list's render. A badge depends on the level and the
+    language only (the translations do not change while the process runs): each is made once.
     """
+    return _badge(level, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _badge(level, language):
     suffix = {3: gettext("một phần"), 4: gettext("toàn trình")}.get(level, "")
     label = gettext("Mức độ %(level)s") % {"level": level}
     return format_html('<span class="level-badge level-{}" title="{}">{}{}</span>', level, suffix, label,
@@ -71,7 +78,8 @@ def _rows(rows):
             badges[level] = level_badge(level)
         if tier not in tiers:
             tiers[tier] = escape(gettext(tier))  # JurisdictionTier.label
-        yield (escape(row["code"]), escape(quote(row["code"])), escape(row["name"]),
+        # quote() leaves nothing HTML would read (letters, digits, "_.-~/" and %-escapes).
+        yield (escape(row["code"]), quote(row["code"]), escape(row["name"]),
                f"{escape(row['sector__name'])} · {tiers[tier]} · {badges[level]}", level)
 
 
