@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.models import DossierFile, RatingScore
 from dossiers.uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_dossier_total, validate_upload
 from portal.captcha import captcha_field
+from procedures.forms import FastTextInput
 
 from .lookup import CODE_MAX_LENGTH, PHONE_DIGITS, normalize_code
 
@@ -17,13 +18,13 @@ class LookupForm(forms.Form):
         help_text=_("Mã hồ sơ in trên giấy tiếp nhận hoặc trong tin nhắn, ví dụ 000.00.12.H26-241124-0001."),
         error_messages={"required": _("Vui lòng nhập mã hồ sơ."),
                         "max_length": _("Mã hồ sơ quá dài. Vui lòng kiểm tra lại.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+        widget=FastTextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                       "placeholder": "000.00.12.H26-241124-0001"}),
     )
     phone_last4 = forms.CharField(
         label=_("4 số cuối số điện thoại của người nộp (không bắt buộc)"), required=False, max_length=20,
         help_text=_("Để xem tên người nộp, lý do yêu cầu bổ sung hoặc từ chối và để đánh giá hồ sơ."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "size": 6}),
+        widget=FastTextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "size": 6}),
     )
     captcha = captcha_field()
 

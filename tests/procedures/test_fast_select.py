@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from procedures.forms import CatalogueFilterForm, FastSelect
+from procedures.forms import CatalogueFilterForm, FastSelect, FastTextInput
 from tests.factories import AgencyFactory
 
 CHOICES = [("", "Tất cả"), (1, "Mức độ 1"), (2, 'Tên có "ngoặc" & <thẻ>'),
@@ -29,3 +29,31 @@ def test_the_catalogue_filters_render_as_with_djangos_select():
         djangos = forms.Select(choices=field.field.choices)
         expected = djangos.render(field.html_name, field.value(), field.build_widget_attrs({"id": field.auto_id}))
         assert str(field) == expected, name
+
+
+@pytest.mark.parametrize("value", [None, "", "000.00.12.H26-241124-0001", 'có "ngoặc" & <thẻ>', 42])
+@pytest.mark.parametrize("attrs", [
+    {},
+    {"id": "id_code", "required": True, "aria-describedby": "id_code_helptext", "maxlength": "200"},
+    {"type": "search", "placeholder": "Ví dụ: “khai sinh” & <b>", "autocomplete": "off", "size": 6, "hidden": False},
+])
+def test_the_text_input_is_djangos(value, attrs):
+    widget_attrs = {key: attrs[key] for key in ("type", "placeholder") if key in attrs}
+    render_attrs = {key: item for key, item in attrs.items() if key not in widget_attrs}
+    ours = FastTextInput(attrs=widget_attrs).render("code", value, render_attrs)
+    djangos = forms.TextInput(attrs=widget_attrs).render("code", value, render_attrs)
+    assert ours == djangos
+
+
+@pytest.mark.django_db
+def test_the_lookup_and_catalogue_inputs_render_as_with_djangos():
+    from tracking.forms import LookupForm
+
+    for form, name in ((LookupForm({"code": "abc <x>", "phone_last4": "12"}), "code"),
+                       (LookupForm({"code": "abc <x>", "phone_last4": "12"}), "phone_last4"),
+                       (CatalogueFilterForm({"q": "giấy \"phép\""}), "q")):
+        form.is_valid()
+        field = form[name]
+        djangos = forms.TextInput(attrs=field.field.widget.attrs)
+        djangos.input_type = field.field.widget.input_type
+        assert str(field) == field.as_widget(widget=djangos), name
