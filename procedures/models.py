@@ -279,7 +279,12 @@ class FormTemplate(models.Model):
 
     @property
     def extension(self):
-        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
+        return self.extension_of(self.file.name)
+
+    @staticmethod
+    def extension_of(name):
+        """The file type shown beside a template's link ("DOCX"), from its stored name."""
+        return name.rsplit(".", 1)[-1].upper() if "." in name else ""
 
 
 class DeclarationFieldType(models.TextChoices):
