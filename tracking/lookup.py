@@ -20,14 +20,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import accumulate
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import guidance
 from dossiers.models import Dossier, DossierEvent, DossierFileKind, Rating, SupplementRequest
 from dossiers.workflow import TRANSITIONS, DossierStatus, Event
+from procedures.models import Agency, Procedure
 
 # The longest code typed in is refused before any query (a national code is 25 characters).
 CODE_MAX_LENGTH = 60
@@ -102,22 +106,23 @@ def public_timeline(dossier):
     """The public steps of the dossier's history, oldest first.
 
     Built from ``DossierEvent`` rows through their public parts only: the internal
-    note and the clerk are not even read from the database.
+    note and the clerk are not even read from the database (nor by ``find_dossier``).
     """
-    rows = (DossierEvent.objects.filter(dossier=dossier)
-            .only("created_at", "action", "from_status", "to_status", "public_note", "appointment_date")
-            .order_by("created_at", "id"))
+    rows = getattr(dossier, "_lookup_history", None)
+    if rows is None:
+        rows = (DossierEvent.objects.filter(dossier=dossier).values_list(*_EVENT_FIELDS)
+                .order_by("created_at", "id"))
     steps = []
-    for row in rows:
-        transition = TRANSITIONS.get(row.action)
+    for created_at, action, to_status, public_note, appointment_date in rows:
+        transition = TRANSITIONS.get(action)
         if transition is not None and transition.event:
             label = Event(transition.event).label
         else:
-            label = _FIRST_STEP_LABELS.get(row.to_status) or _status_label(row.to_status)
-        shows_date = row.action in {"receive", "apologise"} or (transition and transition.event == Event.RECEIVED)
+            label = _FIRST_STEP_LABELS.get(to_status) or _status_label(to_status)
+        shows_date = action in {"receive", "apologise"} or (transition and transition.event == Event.RECEIVED)
         steps.append(TimelineStep(
-            at=row.created_at, label=label, status=row.to_status, status_label=_status_label(row.to_status),
-            note=row.public_note, appointment_date=row.appointment_date if shows_date else None,
+            at=created_at, label=label, status=to_status, status_label=_status_label(to_status),
+            note=public_note, appointment_date=appointment_date if shows_date else None,
         ))
     return steps
 
@@ -256,15 +261,101 @@ class PublicDossier:
 
 
 def find_dossier(code):
-    """The dossier with this (already normalised) code, or None; one query on the unique index."""
+    """The dossier with this (already normalised) code, or None: one indexed statement, compiled once.
+
+    The same statement reads what its public view needs: the procedure, the agency, whether it
+    was rated and its public history, which ``public_view`` then uses without a query of its own
+    (only a dossier waiting for a supplement reads its open request).
+    """
     if not code or len(code) > CODE_MAX_LENGTH:
         return None
-    return (Dossier.objects.select_related("procedure", "agency")
-            .only("id", "code", "status", "submitted_at", "received_at", "appointment_date", "returned_at",
-                  "applicant_name", "applicant_phone", "applicant_type", "organisation_name", "fee_amount", "fee_name",
-                  "delivery_method", "procedure__name", "procedure__code", "procedure__service_level",
-                  "agency__name", "agency__address", "agency__opening_hours")
-            .filter(code=code).first())
+    using = router.db_for_read(Dossier)
+    rows = _LOOKUP_STATEMENT.rows(code, using=using)
+    if not rows:
+        return None
+    return _dossier_from_rows(rows, using)
+
+
+# --- The lookup's one statement ------------------------------------------------------------------
+# What the lookup reads of a dossier, its procedure and agency, in the models' field order (Model.from_db).
+_DOSSIER_FIELDS = [f.attname for f in Dossier._meta.concrete_fields if f.attname in {
+    "id", "code", "procedure_id", "agency_id", "status", "submitted_at", "received_at", "appointment_date",
+    "returned_at", "applicant_name", "applicant_phone", "applicant_type", "organisation_name", "fee_amount",
+    "fee_name", "delivery_method"}]
+_PROCEDURE_FIELDS = [f.attname for f in Procedure._meta.concrete_fields if f.attname in {
+    "id", "name", "code", "service_level"}]
+_AGENCY_FIELDS = [f.attname for f in Agency._meta.concrete_fields if f.attname in {
+    "id", "name", "address", "opening_hours"}]
+# The public parts of each history entry: the internal note and the clerk are not even read.
+_EVENT_FIELDS = ["created_at", "action", "to_status", "public_note", "appointment_date"]
+
+
+class _CompiledOnce:
+    """A read-only query whose SQL is compiled once per database, then run with one parameter.
+
+    Building and compiling a queryset is the ORM's work on every request: for the lookup's
+    statement it cost about 0.9 ms of CPU, running the compiled SQL about 0.1 ms. The queryset
+    is still written with the ORM (``build(value)``), compiled the first time a database asks for
+    it; the value is passed as the statement's only parameter, never written into the SQL. Rows
+    come back as the ORM would give them (its converters applied: SQLite's aware datetimes).
+    """
+
+    _PLACEHOLDER = "compiled-once-placeholder"
+
+    def __init__(self, build):
+        self._build = build
+        self._compiled = {}
+
+    def rows(self, value, *, using=DEFAULT_DB_ALIAS):
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        sql, converters = compiled
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value])
+            rows = cursor.fetchall()
+        if not converters:
+            return rows
+        converted = []
+        for row in map(list, rows):
+            for position, (functions, expression) in converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            converted.append(row)
+        return converted
+
+    def _compile(self, using):
+        compiler = self._build(self._PLACEHOLDER).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        if list(params) != [self._PLACEHOLDER]:
+            raise ImproperlyConfigured(f"a compiled-once query takes exactly one parameter, not {params!r}")
+        fields = [select[0] for select in compiler.select[: compiler.col_count]]
+        return sql, list(compiler.get_converters(fields).items())
+
+
+def _lookup_queryset(code):
+    return (Dossier.objects.filter(code=code)
+            .values_list(*_DOSSIER_FIELDS, *(f"procedure__{name}" for name in _PROCEDURE_FIELDS),
+                         *(f"agency__{name}" for name in _AGENCY_FIELDS), "rating__id",
+                         *(f"events__{name}" for name in _EVENT_FIELDS))
+            .order_by("events__created_at", "events__id"))
+
+
+# One row per history entry (LEFT JOINs: a dossier without any still gives one row, its event columns NULL).
+_LOOKUP_STATEMENT = _CompiledOnce(_lookup_queryset)
+
+
+def _dossier_from_rows(rows, using):
+    first = rows[0]
+    ends = list(accumulate((len(_DOSSIER_FIELDS), len(_PROCEDURE_FIELDS), len(_AGENCY_FIELDS), 1)))
+    dossier = Dossier.from_db(using, _DOSSIER_FIELDS, first[: ends[0]])
+    Dossier.procedure.field.set_cached_value(
+        dossier, Procedure.from_db(using, _PROCEDURE_FIELDS, first[ends[0]: ends[1]]))
+    Dossier.agency.field.set_cached_value(dossier, Agency.from_db(using, _AGENCY_FIELDS, first[ends[1]: ends[2]]))
+    dossier._lookup_rated = first[ends[2]] is not None
+    dossier._lookup_history = [tuple(row[ends[3]:]) for row in rows if row[ends[3]] is not None]
+    return dossier
 
 
 def public_view(dossier, *, verified=False):
@@ -317,7 +408,8 @@ def _public_view(dossier):
 
 
 def _has_rating(dossier):
-    return Rating.objects.filter(dossier=dossier).exists()
+    rated = getattr(dossier, "_lookup_rated", None)
+    return Rating.objects.filter(dossier=dossier).exists() if rated is None else rated
 
 
 def has_online_result(dossier):
