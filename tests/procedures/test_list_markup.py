@@ -26,11 +26,17 @@ def _squeezed(html):
     return re.sub(r"\s+", " ", str(html)).replace("> <", "><").strip()
 
 
+@pytest.fixture
+def procedures():
+    """One procedure of each level, with characters HTML must escape; and their rows as the views read them."""
+    made = [ProcedureFactory(service_level=level, code=f"1.00{level}", name=f"Thủ tục <mức> “{level}” & co")
+            for level in (1, 2, 3, 4)]
+    return made, Procedure.objects.filter(pk__in=[p.pk for p in made]).order_by("code").values(*LIST_ROW)
+
+
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_the_rows_are_the_templates(language):
-    procedures = [ProcedureFactory(service_level=level, code=f"1.00{level}", name=f"Thủ tục <mức> “{level}” & co")
-                  for level in (1, 2, 3, 4)]
-    rows = Procedure.objects.filter(pk__in=[p.pk for p in procedures]).order_by("code").values(*LIST_ROW)
+def test_the_rows_are_the_templates(language, procedures):
+    procedures, rows = procedures
     with translation.override(language):
         assert _squeezed(procedure_items(rows)) == _squeezed(TEMPLATE_ROWS.render({"procedures": procedures}))
 
@@ -42,10 +48,8 @@ TEMPLATE_POPULAR = engines["django"].from_string(
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_the_popular_rows_are_the_templates(language):
-    procedures = [ProcedureFactory(service_level=level, code=f"2.00{level}", name=f"Thủ tục <phổ biến> “{level}” & co")
-                  for level in (1, 2, 3, 4)]
-    rows = Procedure.objects.filter(pk__in=[p.pk for p in procedures]).order_by("code").values(*LIST_ROW)
+def test_the_popular_rows_are_the_templates(language, procedures):
+    procedures, rows = procedures
     with translation.override(language):
         assert popular_items(rows) == TEMPLATE_POPULAR.render({"procedures": procedures})
 
