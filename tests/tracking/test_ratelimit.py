@@ -59,3 +59,63 @@ def test_rate_limit_is_counted_in_redis_and_shared(client, redis_cache):
         assert lookup_post(Client(), CODE, REMOTE_ADDR=address).status_code == 429
         # … while another address is not.
         assert lookup_post(client, CODE, REMOTE_ADDR="198.51.100.24").status_code == 200
+
+
+@pytest.fixture
+def portal_cache(redis_url):
+    """The production backend (portal.cache: Redis with the local fallback), under a prefix of its own."""
+    location = settings.CACHE_URL if settings.CACHE_URL.startswith("redis://") else redis_url
+    prefix = f"test-lookup-{uuid.uuid4().hex}"
+    config = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": location,
+                          "KEY_PREFIX": prefix}}
+    with override_settings(CACHES=config):
+        yield caches["default"], location, prefix
+    import redis
+
+    client = redis.Redis.from_url(location)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_the_production_cache_counts_a_lookup_in_one_round_trip_with_an_expiry(client, portal_cache):
+    cache, location, prefix = portal_cache
+    import redis
+
+    filed_dossier(code=CODE)
+    address = "198.51.100.31"
+    sent = []
+    original = redis.client.Pipeline.execute
+
+    def counting_execute(pipeline, *args, **kwargs):
+        sent.append([command[0][0] for command in pipeline.command_stack])
+        return original(pipeline, *args, **kwargs)
+
+    with override_settings(LOOKUP_RATE="3/m"):
+        redis.client.Pipeline.execute = counting_execute
+        try:
+            for _ in range(3):
+                assert lookup_post(client, CODE, REMOTE_ADDR=address).status_code == 200
+        finally:
+            redis.client.Pipeline.execute = original
+        assert sent == [["SET", "INCRBY"]] * 3  # one round trip a lookup
+        server = redis.Redis.from_url(location)
+        keys = list(server.scan_iter(f"{prefix}:*lookup-rate:{address}:*"))
+        assert len(keys) == 1 and int(server.get(keys[0])) == 3
+        assert 0 < server.ttl(keys[0]) <= 61  # the window's counter goes away by itself
+        assert lookup_post(client, CODE, REMOTE_ADDR=address).status_code == 429
+        assert lookup_post(client, CODE, REMOTE_ADDR="198.51.100.32").status_code == 200
+
+
+@pytest.mark.django_db
+def test_lookups_are_still_counted_while_redis_is_down(client):
+    filed_dossier(code=CODE)
+    # Nothing listens there: the backend answers from this process's memory.
+    config = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+                          "LOCATION": "redis://127.0.0.1:9/0", "KEY_PREFIX": f"down-{uuid.uuid4().hex}"}}
+    with override_settings(CACHES=config, LOOKUP_RATE="2/m"):
+        assert caches["default"].count("probe", 60) == 1 and caches["default"].answers_locally()
+        for _ in range(2):
+            assert lookup_post(client, CODE, REMOTE_ADDR="198.51.100.41").status_code == 200
+        assert lookup_post(client, CODE, REMOTE_ADDR="198.51.100.41").status_code == 429
