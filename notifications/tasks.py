@@ -2,12 +2,12 @@
 
 import logging
 
-from celery import shared_task
+from celery import shared_task, signals
 from django.db import DatabaseError, transaction
 
 from portal.celery import publish_each
 
-from . import sending
+from . import sending, sms
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,15 @@ def send_notification(self, notification_id):
     if attempt.outcome == sending.RETRY and not self.request.is_eager:
         raise self.retry(countdown=attempt.retry_in, max_retries=None)
     return attempt.outcome
+
+
+@signals.worker_init.connect
+def _prepare_sending(**kwargs):
+    """Load the SMS backend's modules as the worker starts (inherited by prefork's children)."""
+    try:
+        sms.get_backend().prepare()
+    except Exception:  # noqa: BLE001 - a backend that cannot load yet fails its first send instead, as before
+        logger.warning("could not prepare the SMS backend", exc_info=True)
 
 
 def _publish_retry(notification_id, countdown):

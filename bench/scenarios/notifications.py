@@ -111,13 +111,15 @@ def configure(database_url, broker_url, fake, queue, smtp=None):
     return env
 
 
-def start_worker(env, database_url, queue, concurrency, pool):
+def start_worker(env, database_url, queue, concurrency, pool, started=lambda process: None):
+    """The worker process, once it answers a ping; ``started(process)`` is called as soon as it runs."""
     args = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--loglevel=WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{queue}@%h",
             f"--pool={pool}", f"--concurrency={concurrency}"]
     log = open(ROOT / "var" / f"bench-notifications-{queue}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env, "DATABASE_URL": database_url},
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    started(process)
     from portal.celery import app
 
     deadline = time.monotonic() + 30
@@ -125,6 +127,39 @@ def start_worker(env, database_url, queue, concurrency, pool):
         if any(name.startswith(f"bench-{queue}@") for reply in app.control.ping(timeout=0.5) for name in reply):
             return process
     raise RuntimeError("the Celery worker did not start; see var/bench-notifications-*.log")
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU of process ``pid`` and all its threads so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuFromFirstMessage:
+    """CPU seconds spent from the first message's arrival on: the worker's, and the fake server's.
+
+    The worker's is read from ``/proc`` (all its threads); the server's is this process's CPU less
+    its main thread's (which makes the status changes and polls). Per message, it depends much
+    less on what else the machine runs than the rate does.
+    """
+
+    def __init__(self, sink, worker_pid):
+        self.sink, self.worker_pid, self.start = sink, worker_pid, None
+        self.main_clock = time.pthread_getcpuclockid(threading.main_thread().ident)
+        threading.Thread(target=self._wait_for_first, daemon=True).start()
+
+    def _now(self):
+        return (process_cpu_seconds(self.worker_pid),
+                time.process_time() - time.clock_gettime(self.main_clock))
+
+    def _wait_for_first(self):
+        while not self.sink.messages:
+            time.sleep(0.001)
+        self.start = self._now()
+
+    def since_first(self):
+        worker, server = self._now()
+        return worker - self.start[0], server - self.start[1]
 
 
 def wait_for(predicate, timeout):
@@ -176,7 +211,11 @@ def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=
             with transaction.atomic():
                 dossier = new_dossier()
                 record_event(dossier, action="register", from_status="", event=Event.REGISTERED)
-        worker = start_worker(env, database_url, queue, concurrency, pool)
+        # The worker may send its first batch before it answers the ping: the CPU is counted
+        # from the first message on, whenever that comes.
+        cpu = {}
+        worker = start_worker(env, database_url, queue, concurrency, pool,
+                              started=lambda process: cpu.setdefault("meter", CpuFromFirstMessage(sink, process.pid)))
         # While the worker drains that backlog, clerks keep changing statuses: each change's SMS
         # must not wait behind the queued ones.
         # (SMS only: an SMS request shows the dossier's code, an email's MIME body may not.)
@@ -193,6 +232,7 @@ def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=
         wait_for(lambda: len(sink.messages) >= messages + len(busy_latencies), timeout=600)
         wait_for(lambda: not Notification.objects.filter(status__in=[NotificationStatus.PENDING,
                                                                      NotificationStatus.SENDING]).exists(), 60)
+        worker_cpu, server_cpu = cpu["meter"].since_first()
         assert len(sink.messages) == messages + len(busy_latencies), "a message was sent twice"
         first, last = sink.messages[0]["received_at"], sink.messages[-1]["received_at"]
         throughput = (len(sink.messages) - 1) / (last - first)
@@ -209,6 +249,8 @@ def run(messages=2000, changes=200, concurrency=1, pool="solo", twilio_delay_ms=
         return {
             "channel": channel, "messages": messages, "pool": pool, "concurrency": concurrency, "twilio_delay_ms": twilio_delay_ms,
             "throughput_msgs_per_s": round(throughput, 1),
+            "worker_cpu_ms_per_message": round(worker_cpu * 1000 / (len(sink.messages) - 1), 2),
+            "server_cpu_ms_per_message": round(server_cpu * 1000 / (len(sink.messages) - 1), 2),
             "latency_ms_median": round(statistics.median(latencies), 1),
             "latency_ms_p99": round(percentile(latencies, 0.99), 1),
             "changes_during_backlog": len(busy_latencies),
