@@ -11,7 +11,7 @@ from dossiers.signals import event_recorded, resume_link_requested
 
 from .models import RESUME_LINK, Channel, Notification, NotificationStatus
 from .rendering import SNAPSHOT, channel_contexts, message_language, render_draft_message
-from .tasks import enqueue_on_commit
+from .tasks import enqueue_on_commit, enqueue_together_on_commit
 
 
 def _json_safe(context):
@@ -27,6 +27,8 @@ def queue_dossier_notifications(dossier, event, *, context=None):
     as they are now (``rendering.SNAPSHOT``), so the message tells the dossier as it was
     at the event; the worker renders the text when it sends the row, and the rows are
     written in one statement, so the event's request neither reads templates nor renders.
+    The rows are published as one task (``tasks.send_notifications``): one broker round
+    trip per event, not one per row.
     """
     recipients = []
     if dossier.applicant_phone:
@@ -44,7 +46,7 @@ def queue_dossier_notifications(dossier, event, *, context=None):
                      context={**context, SNAPSHOT: _json_safe(variables[channel])})
         for channel, recipient in recipients
     ])
-    enqueue_on_commit([row.pk for row in rows])
+    enqueue_together_on_commit([row.pk for row in rows])
     return rows
 
 
@@ -74,7 +76,7 @@ def queue_resume_link(draft, *, phone="", email="", resume_url, expires_at, appl
             segments=rendered.segments,
         ))
     if rows:
-        enqueue_on_commit([row.pk for row in rows])
+        enqueue_together_on_commit([row.pk for row in rows])
     return rows
 
 

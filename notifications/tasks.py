@@ -42,6 +42,37 @@ def send_notification(self, notification_id):
     return attempt.outcome
 
 
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
+def send_notifications(self, notification_ids):
+    """Send the outbox rows of one event (its SMS and its email), by id: one task for them, not one each.
+
+    Each row is sent as ``send_notification`` sends it (claimed with the other due rows a batch
+    takes along, so the event's rows usually go out together and the later ones are found sent).
+    A row to try again later is published on its own ``send_notification`` after its backoff, as
+    a batch's other rows are; if that cannot be published, the periodic sweep finds the row.
+    Acknowledged late, and repeated whole when the database is away: the rows' state makes the
+    repeat harmless. Run eagerly (no broker), only the asked rows are sent and none is retried.
+    Returns each asked row's outcome.
+    """
+    results = {}
+    for notification_id in notification_ids:
+        if notification_id in results:
+            continue  # sent along with an earlier one
+        try:
+            outcomes = sending.send_batch(notification_id, limit=1 if self.request.is_eager else None)
+        except DatabaseError as error:
+            if self.request.is_eager:
+                raise
+            logger.warning("notifications %s: database unavailable (%s); trying again", notification_ids, error)
+            raise self.retry(countdown=1, max_retries=None) from error
+        for row_id, attempt in outcomes.items():
+            if row_id in notification_ids:
+                results[row_id] = attempt.outcome
+            if attempt.outcome == sending.RETRY and not self.request.is_eager:
+                _publish_retry(row_id, attempt.retry_in)
+    return results
+
+
 @signals.worker_init.connect
 def _prepare_sending(**kwargs):
     """Load the SMS backend's modules as the worker starts (inherited by prefork's children)."""
@@ -74,6 +105,17 @@ def enqueue_on_commit(ids):
     """Queue the send tasks once the current transaction commits (at once outside one)."""
     ids = list(ids)
     transaction.on_commit(lambda: enqueue(ids))
+
+
+def enqueue_together_on_commit(ids):
+    """Queue one task for the rows of one event (``send_notifications``) once the current transaction commits."""
+    ids = list(ids)
+    transaction.on_commit(lambda: enqueue_together(ids))
+
+
+def enqueue_together(ids):
+    """Publish one task for ``ids``; 1 when it was published. A broker outage is logged, not raised (as ``enqueue``)."""
+    return publish_each(send_notifications, [list(ids)], "notifications")
 
 
 def enqueue(ids):
