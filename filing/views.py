@@ -1,8 +1,9 @@
 """The filing wizard's pages: thin views that read the draft, call ``filing.wizard`` and render.
 
 Every step page works without JavaScript. The browser's session only holds which draft
-it is filling (``filing_drafts``: procedure code → draft token) and which dossiers it
-filed (``filed_dossiers``), which is what lets it, and nobody else, see a success page.
+it is filling (``filing_drafts``: procedure code → draft token; a filed draft's token stays
+until a new draft of the procedure replaces it) and the dossiers of the filed drafts it
+replaced (``filed_dossiers``): what lets it, and nobody else, see a success page.
 """
 
 import uuid
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -89,18 +91,21 @@ def _session_draft(request, procedure):
 
 
 def _remember_draft(request, draft):
+    """Make ``draft`` this browser's draft of its procedure; a filed draft it replaces leaves its dossier in ``filed_dossiers``."""
     drafts = dict(request.session.get(SESSION_DRAFTS, {}))
+    previous = drafts.get(draft.procedure.code)
+    if previous and previous != str(draft.token):
+        _remember_filed(request, FilingDraft.objects.filter(token=previous, dossier__isnull=False)
+                        .values_list("dossier_id", flat=True).first())
     drafts[draft.procedure.code] = str(draft.token)
     request.session[SESSION_DRAFTS] = drafts
 
 
-def _remember_filed(request, dossier):
-    filed = [pk for pk in request.session.get(SESSION_FILED, []) if pk != dossier.pk]
-    request.session[SESSION_FILED] = [*filed, dossier.pk][-MAX_FILED_IN_SESSION:]
-    # The finished draft is not resumed by the next "Thực hiện".
-    drafts = dict(request.session.get(SESSION_DRAFTS, {}))
-    drafts.pop(dossier.procedure.code, None)
-    request.session[SESSION_DRAFTS] = drafts
+def _remember_filed(request, dossier_id):
+    if dossier_id is None:
+        return
+    filed = [pk for pk in request.session.get(SESSION_FILED, []) if pk != dossier_id]
+    request.session[SESSION_FILED] = [*filed, dossier_id][-MAX_FILED_IN_SESSION:]
 
 
 def wizard_step(view):
@@ -425,7 +430,6 @@ def file_confirm(request, code):
             # A resubmitted form, a refresh after success or the second click of a double click
             # (which waited for the first): the same dossier, never a second one.
             dossier = Dossier.objects.select_related("procedure").get(pk=draft.dossier_id)
-            _remember_filed(request, dossier)
             return redirect(_success_url(dossier))
         draft.procedure = procedure
         form = ConfirmForm(request.POST)
@@ -437,7 +441,8 @@ def file_confirm(request, code):
         except FilingError as error:
             messages.warning(request, error.message)
             return redirect(_step_url(procedure, error.step or REVIEW))
-    _remember_filed(request, dossier)
+    # The session is not written: its draft's token, now the draft of a dossier, is what shows
+    # this browser the success page (``_filed_dossier``), and a new "Thực hiện" starts a new draft.
     return redirect(_success_url(dossier))
 
 
@@ -454,9 +459,16 @@ def _confirm_get(request, procedure, draft):
 # --- After filing -------------------------------------------------------------------------------------
 
 def _filed_dossier(request, code, dossier_code):
-    """The dossier this browser filed, else 404: a success page is never found by guessing a code."""
-    filed = request.session.get(SESSION_FILED, [])
-    dossier = (Dossier.objects.filter(pk__in=filed, code=dossier_code, procedure__code=code)
+    """The dossier this browser filed, else 404: a success page is never found by guessing a code.
+
+    This browser filed the dossier of its draft of the procedure (the draft's token in the
+    session), and those of the drafts that draft replaced (``filed_dossiers``).
+    """
+    mine = Q(pk__in=request.session.get(SESSION_FILED, []))
+    token = request.session.get(SESSION_DRAFTS, {}).get(code)
+    if _is_uuid(token):
+        mine |= Q(pk__in=FilingDraft.objects.filter(token=token, dossier__isnull=False).values("dossier_id"))
+    dossier = (Dossier.objects.filter(mine, code=dossier_code, procedure__code=code)
                .select_related("procedure", "agency", "procedure__sector").first())
     if dossier is None:
         raise Http404

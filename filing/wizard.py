@@ -214,7 +214,9 @@ def _submit(draft, *, language, locked):
     # Read once for the checks here and in submit_dossier (required documents); none of them when
     # the caller read the procedure with them (the confirm view: ``filing.catalogue``).
     prefetch_related_objects([procedure], "components")
-    files = list(draft.files.select_related("component"))
+    # A draft's files belong to its procedure's documents (deleting a document deletes them):
+    # a procedure that asks for none has no files to read.
+    files = list(draft.files.select_related("component")) if procedure.components.all() else []
     forms = declaration_forms(draft)
     step = first_incomplete_step(draft, forms, files)
     if step is not None:

@@ -346,8 +346,10 @@ def test_a_resubmitted_confirm_or_a_refresh_never_creates_a_second_dossier(clien
     # Even with a wrong captcha: the dossier exists, the answer is its page.
     third = client.post(url("confirm", procedure), {"submission_token": token, "captcha_1": "sai"})
     assert third["Location"] == first["Location"]
-    assert client.get(url("review", procedure))["Location"] == url("start", procedure)
-    assert Dossier.objects.count() == 1
+    # A step of the filed draft (the back button) opens its dossier's page; "Thực hiện" starts anew.
+    assert client.get(url("review", procedure))["Location"] == first["Location"]
+    assert client.post(url("start", procedure))["Location"] == url("declaration", procedure)
+    assert FilingDraft.objects.count() == 2 and Dossier.objects.count() == 1
 
 
 def test_the_success_page_is_only_for_the_browser_that_filed(client, django_user_model):
@@ -362,6 +364,22 @@ def test_the_success_page_is_only_for_the_browser_that_filed(client, django_user
     assert client.get(receipt).status_code == 200 and Client().get(receipt).status_code == 404
     guessed = dossier.code[:-4] + "0002"
     assert client.get(url("success", procedure, guessed)).status_code == 404
+
+
+def test_a_browser_that_files_a_procedure_twice_sees_both_success_pages_and_no_one_else_does(client):
+    from django.test import Client
+
+    procedure = fileable_procedure()
+    first = file_through_wizard(client, procedure)["Location"]
+    second = file_through_wizard(client, procedure)["Location"]
+    assert first != second and Dossier.objects.count() == 2
+    for location in (first, second):
+        page = client.get(location)
+        assert page.status_code == 200 and location.rstrip("/").rsplit("/", 1)[1] in page.content.decode()
+        assert Client().get(location).status_code == 404
+    # A third draft, opened from another draft's resume link, keeps them too.
+    client.post(url("start", procedure))
+    assert client.get(first).status_code == 200 and client.get(second).status_code == 200
 
 
 def test_the_receipt_is_printable_and_escapes_what_the_citizen_typed(client):
