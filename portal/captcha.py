@@ -41,18 +41,12 @@ from django.db import IntegrityError
 from django.forms import MultiValueField
 from django.http import Http404, HttpResponse
 from django.urls import re_path, reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-
-from procedures.forms import input_html
 
 # Letters only, none that look alike (I/J, O/Q) and none a Vietnamese reader would misread.
 ALPHABET = "ABCDEFGHKLMNPRSTUVWXYZ"
 _NONCE, _EXPIRY, _SIGNATURE = 12, 8, 20  # hex characters; 40 in all
 _USED_PREFIX = "captcha-used:"
-_IMAGE_ALT = gettext_noop("Hình mã xác nhận: các ký tự cần nhập vào ô bên cạnh")
 
 
 def _mac(purpose, message):
@@ -122,21 +116,6 @@ class CaptchaInput(CaptchaTextInput):
         context = super().get_context(name, value, attrs)
         context["refresh"] = self.refresh_url()
         return context
-
-    def render(self, name, value, attrs=None, renderer=None):
-        """The markup of ``portal/widgets/captcha.html`` (and Django's ``input.html`` for the key and
-        the answer), written in Python: through the templates it cost more than the rest of the
-        lookup form. ``tests/portal/test_captcha.py`` compares both."""
-        self.fetch_captcha_store(name, value, attrs, self.generator)
-        context = self.get_context(name, self._value, attrs)
-        audio = ""
-        if context["audio"]:
-            audio = f' <a href="{escape(context["audio"])}" class="captcha-audio">{escape(gettext("Nghe mã xác nhận"))}</a>'
-        image = (f'<img src="{escape(context["image"])}" alt="{escape(gettext(_IMAGE_ALT))}" class="captcha"'
-                 ' width="140" height="44">')
-        # The includes' line ends, as the template renderer leaves them (it strips the whole).
-        inputs = "\n\n".join(input_html(widget) for widget in context["widget"]["subwidgets"])
-        return mark_safe(f'<span class="captcha-row">{image}{audio}</span>\n{inputs}')
 
 
 class SignedCaptchaField(CaptchaField):

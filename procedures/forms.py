@@ -28,15 +28,6 @@ def _attrs(attrs):
     )
 
 
-def input_html(widget):
-    """An ``<input>`` as Django's ``django/forms/widgets/input.html`` writes it, from a widget's
-    context (``Widget.get_context(…)["widget"]``: type, name, value, attrs)."""
-    value = widget["value"]
-    value_html = "" if value is None else f' value="{escape(str(value))}"'  # stringformat:'s', escaped
-    return mark_safe(f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
-                     f'{value_html}{_attrs(widget["attrs"])}>')
-
-
 class FastTextInput(forms.TextInput):
     """A text ``<input>`` written in Python, with exactly the markup of Django's ``input.html``.
 
@@ -45,8 +36,11 @@ class FastTextInput(forms.TextInput):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        return input_html({"type": self.input_type, "name": name, "value": self.format_value(value),
-                           "attrs": self.build_attrs(self.attrs, attrs)})
+        value = self.format_value(value)
+        value_html = "" if value is None else f' value="{escape(str(value))}"'  # stringformat:'s', escaped
+        attrs = _attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<input type="{conditional_escape(self.input_type)}" name="{conditional_escape(name)}"'
+                         f"{value_html}{attrs}>")
 
 
 class FastSelect(forms.Select):

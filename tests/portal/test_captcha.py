@@ -6,12 +6,9 @@ These tests turn the test mode off, so "PASSED" is not accepted and the real cha
 import re
 
 import pytest
-from captcha.conf import settings as captcha_settings
 from captcha.models import CaptchaStore
-from django.forms import MultiWidget
-from django.utils import translation
 
-from portal.captcha import CaptchaInput, challenge_of, new_key
+from portal.captcha import challenge_of, new_key
 from tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,20 +91,3 @@ def test_the_image_and_the_refresh_link(client):
     assert challenge_of(fresh["key"])
     assert fresh["image_url"] == f"/captcha/image/{fresh['key']}/"
     assert not CaptchaStore.objects.exists()
-
-
-@pytest.mark.parametrize("language", ["vi", "en"])
-@pytest.mark.parametrize("flite", ["/usr/bin/flite", None])
-def test_the_widget_writes_the_markup_of_its_template(monkeypatch, language, flite):
-    # CaptchaInput.render writes portal/widgets/captcha.html's markup itself; the template's own
-    # rendering (Django's MultiWidget.render) of the same key must be the same, byte for byte.
-    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", flite)  # the library reads it at import
-    widget = CaptchaInput()
-    attrs = {"id": "id_captcha", "required": True, "aria-describedby": "id_captcha_helptext"}
-    with translation.override(language):
-        ours = widget.render("captcha", None, attrs)
-        key = re.search(r'name="captcha_0" value="(\w+)"', ours).group(1)
-        assert challenge_of(key) is not None
-        from_template = MultiWidget.render(widget, "captcha", [key, ""], attrs)
-    assert ours == from_template
-    assert ("captcha-audio" in ours) == bool(flite)
