@@ -12,7 +12,6 @@ Redis is away, and nothing waits on a dead server more than once per interval.
 import logging
 import threading
 import time
-from functools import partial
 
 import redis
 from django.core.cache.backends.locmem import LocMemCache
@@ -21,17 +20,6 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 logger = logging.getLogger(__name__)
 
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-
-
-def count_with_add_and_incr(cache, key, timeout):
-    """``RedisCacheWithLocalFallback.count`` with any cache's ``add`` and ``incr`` (two or three calls)."""
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout)
-        return 1
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -80,13 +68,10 @@ class RedisCacheWithLocalFallback(RedisCache):
         return time.monotonic() < self._down_until
 
     def _call(self, name, *args, **kwargs):
-        return self._answer(getattr(super(), name), getattr(self._local, name), *args, **kwargs)
-
-    def _answer(self, remote, local, *args, **kwargs):
         if time.monotonic() < self._down_until:
-            return local(*args, **kwargs)
+            return getattr(self._local, name)(*args, **kwargs)
         try:
-            result = remote(*args, **kwargs)
+            result = getattr(super(), name)(*args, **kwargs)
         except REDIS_ERRORS as error:
             with self._lock:
                 first = self._down_until == 0.0
@@ -94,28 +79,12 @@ class RedisCacheWithLocalFallback(RedisCache):
             if first:
                 logger.warning("cache: Redis unreachable (%s); using this process's memory until it is back",
                                error)
-            return local(*args, **kwargs)
+            return getattr(self._local, name)(*args, **kwargs)
         if self._down_until:
             with self._lock:
                 self._down_until = 0.0
             logger.warning("cache: Redis is back")
         return result
-
-    def count(self, key, timeout):
-        """Add one to the counter ``key`` (made at 1 with a ``timeout`` in seconds) and return it.
-
-        One Redis round trip (``SET NX EX`` and ``INCR`` in a pipeline), where ``add`` then ``incr``
-        take three (Django's ``incr`` asks ``EXISTS`` first): a rate limit counted on every public
-        POST. While Redis is away, counted in this process's memory like every other call.
-        """
-        return self._answer(self._count_in_redis, partial(count_with_add_and_incr, self._local), key, timeout)
-
-    def _count_in_redis(self, key, timeout):
-        key = self.make_and_validate_key(key)
-        pipeline = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipeline.set(key, 0, ex=max(1, int(timeout)), nx=True)
-        pipeline.incr(key)
-        return pipeline.execute()[1]
 
     def add(self, *args, **kwargs):
         return self._call("add", *args, **kwargs)

@@ -14,18 +14,14 @@ day is 10,000 codes, i.e. 10,000 solved captchas and more than 8 hours from one 
 And a hit shows only what the slip already shows, with the name masked.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 
 from dossiers import links
 from dossiers.models import DossierFileKind
@@ -44,43 +40,8 @@ def public_rate(group, request):
     return settings.LOOKUP_RATE
 
 
-_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _rate(rate):
-    """``"20/m"`` → (20, 60): django-ratelimit's notation (``"100/5m"`` too)."""
-    count, _slash, period = rate.partition("/")
-    multiplier = int(period[:-1]) if period[:-1] else 1
-    return int(count), multiplier * _RATE_UNITS[period[-1].lower()]
-
-
-def _count_lookup(request):
-    """Count a lookup POST against the client's address; past ``LOOKUP_RATE`` refuse it (429).
-
-    The count lives in the shared cache (Redis in production), one key per address and window,
-    added to in one round trip (``portal.cache``'s ``count``; any other cache: ``add``, ``incr``).
-    """
-    limit, period = _rate(settings.LOOKUP_RATE)
-    window = int(time.time()) // period
-    key = f"lookup-rate:{client_ip(request) or '-'}:{window}"
-    if _add_one(key, period + 1) > limit:
-        raise Ratelimited()
-
-
-def _add_one(key, timeout):
-    count = getattr(cache, "count", None)
-    if count is not None:
-        return count(key, timeout)
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout)
-        return 1
-
-
 @never_cache
+@ratelimit(group="dossiers.lookup", key="ip", rate=public_rate, method="POST", block=True)
 def lookup(request):
     """Look a dossier up by its code (``?ma=`` prefills it); the captcha is always asked.
 
@@ -92,7 +53,6 @@ def lookup(request):
     typed = ""
     second_factor_error = ""
     if request.method == "POST":
-        _count_lookup(request)
         form = LookupForm(request.POST)
         typed = (request.POST.get("code") or "").strip()
         if form.is_valid():
