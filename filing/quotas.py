@@ -14,7 +14,6 @@ Every refusal comes with a message saying what to do; nothing already typed or u
 """
 
 import hashlib
-import time
 from datetime import datetime
 
 from django.conf import settings
@@ -26,38 +25,6 @@ from portal.security import client_ip
 
 HUMAN_CHECKED = "upload_captcha_passed"
 DAY_SECONDS = 24 * 3600
-
-
-_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _rate(rate):
-    """``"10/h"`` → (10, 3600): django-ratelimit's notation (``"100/5m"`` too)."""
-    count, _slash, period = rate.partition("/")
-    multiplier = int(period[:-1]) if period[:-1] else 1
-    return int(count), multiplier * _RATE_UNITS[period[-1].lower()]
-
-
-def submission_over_rate(request):
-    """Count a confirm POST against the client's address: True past ``SUBMIT_RATE`` (the 429 page).
-
-    One key per address and window in the shared cache, added to in one Redis round trip
-    (``portal.cache``'s ``count``: SET NX EX and INCR in a pipeline) where django-ratelimit takes
-    three; any other cache: ``add`` then ``incr``. Counted in this process's memory while Redis
-    is away, as every other cache call. Read on each request, so a changed setting applies at once.
-    """
-    limit, period = _rate(settings.SUBMIT_RATE)
-    key = f"submit-rate:{client_ip(request) or '-'}:{int(time.time()) // period}"
-    count = getattr(cache, "count", None)
-    if count is not None:
-        return count(key, period + 1) > limit
-    if cache.add(key, 1, period + 1):
-        return limit < 1
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, period + 1)
-        return limit < 1
 
 
 def _drafts_rate(group, request):

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.exceptions import Ratelimited
+from django_ratelimit.decorators import ratelimit
 
 from accounts.identity import signed_in_citizen
 from dossiers import guidance, links, printing
@@ -405,10 +405,14 @@ def _is_uuid(value):
     return True
 
 
+def submit_rate(group, request):
+    """Read on each request, so a changed setting (tests, operators) applies at once."""
+    return settings.SUBMIT_RATE
+
+
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="dossiers.submit", key="ip", rate=submit_rate, method="POST", block=True)
 def file_confirm(request, code):
-    if request.method == "POST" and quotas.submission_over_rate(request):
-        raise Ratelimited()  # SUBMIT_RATE per client address: the 429 page (RATELIMIT_VIEW)
     # With what a submission is checked against, from the cache (the GET stores it for the POST).
     procedure, answer = _find_procedure(request, code, read=catalogue.procedure_to_file)
     if answer is not None:
