@@ -175,6 +175,23 @@ def test_a_response_lost_to_a_timeout_is_not_sent_twice(twilio_settings, twilio_
     assert len([r for r in twilio_fake.requests if r[2] == 201]) == 1
 
 
+def test_twilio_unreachable_is_retried_as_an_unknown_outcome(twilio_settings, twilio_fake):
+    """A refused connection is a temporary failure whose outcome counts as unknown (as with ``requests``)."""
+    from tests.fixtures.smtp import free_port
+
+    twilio_settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    row = sms_row()
+    assert sending.send_notification(row.pk).outcome == sending.RETRY
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.PENDING and row.attempt_started_at is not None
+    assert "NewConnectionError" in row.last_error
+    twilio_settings.TWILIO_API_BASE_URL = twilio_fake.url
+    assert sending.send_notification(row.pk, now=row.next_attempt_at).outcome == sending.SENT
+    [message] = twilio_fake.messages
+    row.refresh_from_db()
+    assert row.provider_id == message["sid"] and row.attempts == 2
+
+
 def test_a_claimed_row_is_not_claimed_twice_until_its_lease_expires(settings):
     settings.NOTIFICATIONS_LEASE_SECONDS = 120
     row = sms_row()
