@@ -25,7 +25,8 @@ def fee_sentence(dossier):
     """The dossier's fee in one sentence: none, paid online (level 4) or paid at the one-stop shop."""
     values = {"amount": format_dong(dossier.fee_amount), "name": dossier.fee_name}
     if not dossier.fee_amount:
-        if dossier.fee_name and dossier.procedure.fees.filter(amount__gt=0).exists():
+        # The procedure's fees as read with it when they were (the filing's confirm step), else read.
+        if dossier.fee_name and any(fee.amount > 0 for fee in dossier.procedure.fees.all()):
             # A free case (miễn, giảm) of a procedure that charges others.
             return _("Trường hợp của bạn không phải nộp phí, lệ phí (%(name)s).") % values
         return _("Thủ tục này không thu phí, lệ phí.")

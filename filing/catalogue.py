@@ -23,15 +23,22 @@ from procedures.pagecache import VERSION_KEY, catalogue_version
 
 # Long enough to outlive a busy hour; a change makes an entry unused long before that.
 STORE_SECONDS = 6 * 3600
+# What ``read_procedure`` reads, in the key: entries stored by code that read less are not used.
+FORMAT = 2
 logger = logging.getLogger(__name__)
 
 
 def read_procedure(code):
     """The published procedure ``code`` with its sector, tier, components, declaration fields, fees and
-    receiving agencies (ids and whether active: ``dossiers.services`` checks the chosen one there), or None."""
+    receiving agencies, or None.
+
+    Of the agencies, what a submission needs: whether active (``dossiers.services`` checks the
+    chosen one there), the identifier code of the dossier's code and the name its messages say.
+    """
     return (Procedure.objects.filter(code=code, is_published=True).select_related("sector", "tier")
             .prefetch_related("components", "declaration_fields", "fees",
-                              Prefetch("agencies", queryset=Agency.objects.only("id", "is_active")))
+                              Prefetch("agencies", queryset=Agency.objects.only("id", "is_active", "identifier_code",
+                                                                                "name")))
             .first())
 
 
@@ -39,7 +46,7 @@ def procedure_to_file(code):
     """``read_procedure(code)`` from the cache when it holds the current version, else read and stored."""
     if getattr(cache, "answers_locally", lambda: False)():
         return read_procedure(code)
-    key = f"filing:procedure:{code}"
+    key = f"filing:procedure:{FORMAT}:{code}"
     try:
         found = cache.get_many([VERSION_KEY, key])
     except Exception:  # noqa: BLE001 (a cache that is down only costs the reads)

@@ -384,12 +384,11 @@ def _confirm_page(request, procedure, draft, form, status=200):
 def _owned_draft(request, procedure, token):
     """The draft of this browser with ``token``, locked: in progress in its session, or already filed by it.
 
-    Read once, with its agency, and locked until the caller's transaction ends, so a parallel
-    submission of the same draft (a double click) waits for the first to finish.
+    Read once and locked until the caller's transaction ends, so a parallel submission of the
+    same draft (a double click) waits for the first to finish.
     """
     try:
-        draft = (FilingDraft.objects.select_for_update(of=("self",)).select_related("agency")
-                 .get(submission_token=token, procedure=procedure))
+        draft = FilingDraft.objects.select_for_update().get(submission_token=token, procedure=procedure)
     except (FilingDraft.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
     in_progress = request.session.get(SESSION_DRAFTS, {}).get(procedure.code) == str(draft.token)
@@ -431,7 +430,7 @@ def file_confirm(request, code):
             # (which waited for the first): the same dossier, never a second one.
             dossier = Dossier.objects.select_related("procedure").get(pk=draft.dossier_id)
             return redirect(_success_url(dossier))
-        draft.procedure = procedure
+        wizard.use_catalogue(draft, procedure)
         form = ConfirmForm(request.POST)
         if not form.is_valid():
             return _confirm_page(request, procedure, draft, form)

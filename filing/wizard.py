@@ -188,12 +188,26 @@ def first_incomplete_step(draft, forms=None, files=None):
     return None
 
 
+def use_catalogue(draft, procedure):
+    """Give ``draft`` the procedure read with its catalogue (``filing.catalogue``) and, from it, its agency.
+
+    Submitting then reads neither again. An agency that no longer receives the procedure is not
+    among the procedure's; it is read on its own, and the submission refused.
+    """
+    draft.procedure = procedure
+    agencies = getattr(procedure, "_prefetched_objects_cache", {}).get("agencies") or ()
+    agency = next((agency for agency in agencies if agency.pk == draft.agency_id), None)
+    if agency is not None:
+        draft.agency = agency
+
+
 def submit_draft(draft, *, language="vi", locked=False):
     """Submit the wizard's draft once; return its dossier.
 
     Locks the draft row first, so a double click or a resubmitted confirm page waits
     for the first request and then gets the same dossier (``locked=True``: the caller
-    read ``draft`` with its procedure and agency under that lock in this transaction). The
+    read ``draft`` under that lock in this transaction, with its procedure and agency:
+    ``use_catalogue``). The
     stored data is validated again, once (the declaration against the procedure's fields as
     they are now, whose snapshot is stored with the dossier). The draft's files become the
     dossier's files without being copied. Raises ``FilingError`` with the step to go back to.
@@ -214,9 +228,14 @@ def _submit(draft, *, language, locked):
     # Read once for the checks here and in submit_dossier (required documents); none of them when
     # the caller read the procedure with them (the confirm view: ``filing.catalogue``).
     prefetch_related_objects([procedure], "components")
-    # A draft's files belong to its procedure's documents (deleting a document deletes them):
-    # a procedure that asks for none has no files to read.
-    files = list(draft.files.select_related("component")) if procedure.components.all() else []
+    components = {component.pk: component for component in procedure.components.all()}
+    # A draft's files belong to its procedure's documents (deleting a document deletes them): a
+    # procedure that asks for none has no files to read. Each file gets its document as read with
+    # the procedure (one of another procedure's would be read on its own, and refused).
+    files = list(draft.files.all()) if components else []
+    for item in files:
+        if item.component_id in components:
+            item.component = components[item.component_id]
     forms = declaration_forms(draft)
     step = first_incomplete_step(draft, forms, files)
     if step is not None:

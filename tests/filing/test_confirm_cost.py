@@ -133,3 +133,27 @@ def test_an_agency_that_stopped_receiving_the_procedure_is_refused(client):
     response = client.post(reverse("filing:confirm", args=[procedure.code]), data)
     assert response["Location"] == reverse("filing:agency", args=[procedure.code])
     assert not Dossier.objects.exists()
+
+
+def test_an_agency_closed_after_the_confirm_page_is_refused(client):
+    """The agency comes with the cached procedure: closing it changes the catalogue, and the POST sees it."""
+    procedure = fileable_procedure(components=0)
+    data = _ready_to_confirm(client, procedure, {})
+    agency = procedure.agencies.get()
+    agency.is_active = False
+    agency.save()
+    response = client.post(reverse("filing:confirm", args=[procedure.code]), data)
+    assert response["Location"] == reverse("filing:agency", args=[procedure.code])
+    assert not Dossier.objects.exists()
+
+
+def test_a_renamed_agency_is_in_the_code_and_the_messages_at_once(client):
+    procedure = fileable_procedure(components=0)
+    data = _ready_to_confirm(client, procedure, {})
+    agency = procedure.agencies.get()
+    agency.name, agency.identifier_code = "UBND phường Đổi Tên", "999.99.12.H26"
+    agency.save()
+    assert client.post(reverse("filing:confirm", args=[procedure.code]), data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.code.startswith("999.99.12.H26-")
+    assert "UBND phường Đổi Tên" in dossier.notifications.get(channel="email").body

@@ -62,6 +62,24 @@ def test_every_page_and_message_tells_the_same_story(client, django_capture_on_c
             assert phrase not in text, (name, phrase)
 
 
+def test_the_free_case_of_a_paid_procedure_is_told_the_same_everywhere(client, django_capture_on_commit_callbacks):
+    procedure = fileable_procedure(level=3, components=0)
+    FeeFactory(procedure=procedure, name="Lệ phí đăng ký", amount=50000)
+    free = FeeFactory(procedure=procedure, name="Miễn lệ phí (hộ nghèo)", amount=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = file_through_wizard(client, procedure, extra={"lp-fee": free.pk})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    sentence = "Trường hợp của bạn không phải nộp phí, lệ phí (Miễn lệ phí (hộ nghèo))."
+    pages = {"success page": _text(client.get(response.url)),
+             "receipt": _text(client.get(reverse("filing:receipt", args=[procedure.code, dossier.code]))),
+             "lookup": _text(lookup_post(client, dossier.code, phone_last4=PHONE_LAST4)),
+             "email": " ".join(dossier.notifications.get(channel="email").body.split())}
+    for name, text in pages.items():
+        assert sentence in text, name
+        assert "50.000" not in text and "không thu phí" not in text, name
+
+
 def test_level_4_offers_online_or_post_first_and_preselects_no_visit(client):
     online = fileable_procedure(level=4, components=0, allows_electronic_result=True)
     client.post(reverse("filing:start", args=[online.code]))
