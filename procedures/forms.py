@@ -59,29 +59,28 @@ class FastSelect(forms.Select):
         parts = [f'<select name="{conditional_escape(name)}"{_attrs(attrs)}>']
         selected_one = False
 
-        def option(option_value, label):
+        def option(option_value, value_html, label_html):
             nonlocal selected_one
-            option_value = "" if option_value is None else str(option_value)
             # As Django's: a single select marks only the first option with the chosen value.
             selected = option_value in chosen and (self.allow_multiple_selected or not selected_one)
             selected_one = selected_one or selected
-            return (f'\n  <option value="{_text(option_value)}"{" selected" if selected else ""}>'
-                    f"{_text(label)}</option>\n")
+            return f'\n  <option value="{value_html}"{" selected" if selected else ""}>{label_html}</option>\n'
 
-        if isinstance(self.choices, EscapedOptions):  # remember_options(): only joined
-            for (option_value, label_html), value_html in zip(self.choices.pairs, self.choices.values_html, strict=True):
-                selected = option_value in chosen and (self.allow_multiple_selected or not selected_one)
-                selected_one = selected_one or selected
-                parts.append(f'\n  <option value="{value_html}"{" selected" if selected else ""}>{label_html}</option>\n')
+        def escaped_option(option_value, label):
+            option_value = "" if option_value is None else str(option_value)
+            return option(option_value, _text(option_value), _text(label))
+
+        if isinstance(self.choices, EscapedOptions):  # remember_options(): escaped once, only joined
+            parts.extend(option(*entry) for entry in self.choices.escaped)
             parts.append("\n</select>")
             return mark_safe("".join(parts))
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):
                 parts.append(f'\n  <optgroup label="{conditional_escape(option_value)}">')
-                parts.extend(option(*choice) for choice in label)
+                parts.extend(escaped_option(*choice) for choice in label)
                 parts.append("\n  </optgroup>")
             else:
-                parts.append(option(option_value, label))
+                parts.append(escaped_option(option_value, label))
         parts.append("\n</select>")
         return mark_safe("".join(parts))
 
@@ -116,7 +115,8 @@ class ListedModelChoiceField(forms.ModelChoiceField):
 
 class EscapedOptions(BaseChoiceIterator):
     """The options of a ``FastSelect`` ready to be joined: (value, label escaped) pairs, the shape of
-    Django's choices (``Select.use_required_attribute`` reads the first), and ``values_html``.
+    Django's choices (``Select.use_required_attribute`` reads the first), and ``escaped``, the
+    (value, value escaped, label escaped) that ``FastSelect.render`` writes.
 
     A choice iterator, so that a widget keeps it as it is (a list would be normalized, pair by
     pair, on every assignment).
@@ -124,7 +124,7 @@ class EscapedOptions(BaseChoiceIterator):
 
     def __init__(self, choices):
         self.pairs = tuple((str(value), _text(label)) for value, label in choices)
-        self.values_html = tuple(_text(value) for value, _label in self.pairs)
+        self.escaped = tuple((value, _text(value), label_html) for value, label_html in self.pairs)
 
     def __iter__(self):
         return iter(self.pairs)

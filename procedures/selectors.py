@@ -8,7 +8,8 @@ from .models import DossierComponent, Fee, FormTemplate, Procedure
 from .text import search_key
 
 # What a list of procedures shows of each (the catalogue's rows, the home page's most used):
-# read as values, without building three model instances a row.
+# read as values, without building three model instances a row, and without the long texts
+# (steps, legal basis …), which would be read and sorted for every match otherwise.
 LIST_ROW = ("code", "name", "service_level", "sector__name", "tier__name")
 
 # The search's ranks: the procedure whose code is the query, then names starting with the query, then the rest.

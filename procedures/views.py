@@ -16,8 +16,6 @@ from .pagecache import cache_public_page
 from .selectors import LIST_ROW, procedure_for_detail, search_procedures
 
 PAGE_SIZE = 20
-# What a row of the list shows (name, code, sector, tier, level, "Thực hiện"): the long texts
-# (steps, legal basis …) would be read and sorted for every match otherwise.
 # What a procedure code may look like (see Procedure.code); anything else is a 404 before any query.
 _CODE = re.compile(r"^[0-9A-Za-z.\-]{1,30}$")
 

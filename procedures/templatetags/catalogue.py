@@ -38,8 +38,8 @@ def _badge(level, language):
 def procedure_items(rows):
     """The ``<li>`` of each procedure of the catalogue's list, written in Python.
 
-    ``rows`` are ``procedures.selectors.list_rows`` (values, not model instances). In the template
-    language each row cost about 0.1 ms (two URL reversals, the badge, a dozen variables), two
+    ``rows`` are published procedures read as ``values(*LIST_ROW)`` (``procedures.selectors``). In
+    the template language each row cost about 0.1 ms (two URL reversals, the badge, a dozen variables), two
     milliseconds for a page of twenty: most of the list's render. The markup is the catalogue's:
     name as the link, a meta line (code, sector, tier, level), and for levels 3 and 4 the "Thực
     hiện" button naming the procedure for screen readers.
@@ -51,7 +51,7 @@ def procedure_items(rows):
     items = []
     for code, quoted, name, meta, level in _rows(rows):
         action = ""
-        if level >= ServiceLevel.PARTIAL:  # list_rows holds published procedures only: can_file_online
+        if level >= ServiceLevel.PARTIAL:  # the rows are published procedures: can_file_online
             action = (f'\n    <div class="list-actions"><a class="button button-small" href="{start_url(quoted)}">'
                       f'{file_label}<span class="visually-hidden">: {name}</span></a></div>')
         items.append(f'<li>\n    <a href="{detail_url(quoted)}"><strong>{name}</strong></a>\n'
@@ -61,7 +61,7 @@ def procedure_items(rows):
 
 @register.simple_tag
 def popular_items(rows):
-    """The home page's most used procedures (``list_rows``): name as the link and the meta line."""
+    """The home page's most used procedures (rows as for ``procedure_items``): name as the link and the meta line."""
     detail_url = _address_for_code("procedures:detail")
     return mark_safe("".join(
         f'<li><a href="{detail_url(quoted)}">{name}</a>\n      <div class="meta">{code} · {meta}</div></li>'
