@@ -167,6 +167,16 @@ if CACHE_URL:
                           "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The layout's fixed parts (templates/base.html's {% cache %} fragments: head links, header,
+# navigation, footer), one copy per language in each process. They depend on nothing but the
+# language, the settings and the code, all fixed until the process restarts, so no invalidation
+# is needed; Django's cache tag looks for this alias by name. In DEBUG nothing is kept, so an
+# edited layout shows at once under the dev server.
+CACHES["template_fragments"] = {
+    "BACKEND": ("django.core.cache.backends.dummy.DummyCache" if DEBUG
+                else "django.core.cache.backends.locmem.LocMemCache"),
+    "LOCATION": "layout",
+}
 # django-ratelimit warns that a per-process cache is not shared between workers;
 # that is the point of CACHE_URL in production, and harmless locally. With CACHE_URL it only
 # warns that it does not know portal.cache's class, which is Django's RedisCache underneath.

@@ -158,6 +158,7 @@ def test_twilio_hangs_then_the_already_sent_check_fails_once_sends_one_sms(outbo
 
 def test_redis_down_citizens_file_and_look_up_then_messages_go_out_once(outbox, own_redis, client):
     """Issue 13, row 4: broker and cache on one Redis (as docker-compose.yml has them), and it stops."""
+    from django.conf import settings
     from django.test import override_settings
 
     from dossiers.models import Dossier
@@ -165,7 +166,7 @@ def test_redis_down_citizens_file_and_look_up_then_messages_go_out_once(outbox, 
     from tests.tracking.helpers import lookup_post, page_text
 
     outbox.use_broker(own_redis.url)
-    cache_on_the_same_redis = {"default": {
+    cache_on_the_same_redis = {**settings.CACHES, "default": {
         "BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": own_redis.url[:-1] + "1",
         "OPTIONS": {"retry_seconds": 1}}}
     procedure = fileable_procedure(components=0)

@@ -247,7 +247,7 @@ def test_a_stored_page_carries_the_headers_it_was_rendered_with(client, procedur
 def test_while_the_shared_cache_is_down_no_page_is_stored_or_served(settings, procedure):
     # Redis is unreachable (a closed port): portal.cache answers from this process's memory, which
     # never hears of a change made through another process, so the pages are rendered every time.
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
                                    "LOCATION": "redis://127.0.0.1:9/0", "OPTIONS": {"retry_seconds": 60}}}
     assert "Đăng ký khai sinh" in Client().get("/thu-tuc/1.001193/").content.decode()
     # Another process renames the procedure; this one cannot be told (no shared version).
@@ -292,7 +292,7 @@ def test_the_options_are_read_once_per_catalogue_version(procedure):
 
 
 def test_while_the_shared_cache_is_down_the_options_are_read_every_time(settings, procedure):
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
                                    "LOCATION": "redis://127.0.0.1:9/0", "OPTIONS": {"retry_seconds": 60}}}
     agency = procedure.agencies.get()
     assert agency.name in _agency_options(Client().get("/thu-tuc/").content.decode())

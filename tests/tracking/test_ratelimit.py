@@ -20,7 +20,7 @@ def redis_cache(redis_url):
     """
     location = settings.CACHE_URL if settings.CACHE_URL.startswith("redis://") else redis_url
     prefix = f"test-lookup-{uuid.uuid4().hex}"
-    config = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+    config = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
                           "KEY_PREFIX": prefix}}
     with override_settings(CACHES=config):
         yield caches["default"], location, prefix
