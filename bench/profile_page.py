@@ -65,7 +65,7 @@ def main():
         calls = _calls(one, args.by_template)
         print(f"{label}: {cpu:.2f} ms CPU (fastest of 7 rounds), {sum(calls.values()) / 20:,.0f} Python calls a request")
         if args.by_template:
-            for where, count in calls.most_common(25):
+            for where, count in calls.most_common(int(os.environ.get("TOP", 25))):
                 print(f"  {count / 20:8,.0f}  {where}")
 
 

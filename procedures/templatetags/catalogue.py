@@ -87,3 +87,28 @@ def _address_for_code(name):
     """The address of the route ``name`` for a procedure code: one reverse() for the whole list."""
     before, after = reverse(name, args=["CODE"]).rsplit("CODE", 1)
     return lambda quoted_code: f"{before}{quoted_code}{after}"
+
+
+@register.simple_tag
+def agency_items(agencies):
+    """The ``<li>`` of each receiving agency on the procedure page, written in Python.
+
+    ``agencies`` are dicts as ``procedure_for_detail`` reads them (``page_agencies``). A procedure
+    at commune level lists every commune of the province that receives it, dozens of agencies;
+    in the template language each cost about 0.05 ms (five labels, six fields, four conditions).
+    """
+    labels = {"code": gettext("mã định danh"), "address": gettext("Địa chỉ"), "phone": gettext("Điện thoại"),
+              "email": gettext("Thư điện tử"), "hours": gettext("Giờ làm việc")}
+    labels = {key: escape(label) for key, label in labels.items()}
+    items = []
+    for agency in agencies:
+        name, code, address, phone, email, hours = (escape(agency[key] or "") for key in (
+            "name", "identifier_code", "address", "phone", "email", "opening_hours"))
+        address = f"<br>{labels['address']}: {address}" if address else ""
+        if phone:
+            phone = f'<br>{labels["phone"]}: <a href="tel:{escape(agency["phone"].replace(" ", ""))}">{phone}</a>'
+        email = f'<br>{labels["email"]}: <a href="mailto:{email}">{email}</a>' if email else ""
+        hours = f"<br>{labels['hours']}: {hours}" if hours else ""
+        items.append(f'<li>\n    <strong>{name}</strong> <span class="help">({labels["code"]} {code})</span>\n'
+                     f"    {address}\n    {phone}\n    {email}\n    {hours}\n  </li>")
+    return mark_safe("".join(items))

@@ -8,8 +8,9 @@ from django.utils import translation
 
 from procedures.models import Procedure
 from procedures.selectors import LIST_ROW
-from procedures.templatetags.catalogue import popular_items, procedure_items
-from tests.factories import ProcedureFactory
+from procedures.selectors import procedure_for_detail
+from procedures.templatetags.catalogue import agency_items, popular_items, procedure_items
+from tests.factories import AgencyFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,27 @@ def test_the_catalogue_page_lists_each_procedure_with_its_button(client):
     page = client.get("/thu-tuc/").content.decode()
     assert '<a href="/thu-tuc/1.004444/"><strong>Cấp bản sao trích lục</strong></a>' in page
     assert 'href="/nop-ho-so/1.004444/">Thực hiện<span class="visually-hidden">: Cấp bản sao trích lục</span>' in page
+
+
+# The receiving agencies as detail.html wrote them before the tag took them over.
+TEMPLATE_AGENCIES = engines["django"].from_string(
+    """{% load i18n %}{% translate "mã định danh" as code_label %}{% translate "Địa chỉ" as address_label %}{% translate "Điện thoại" as phone_label %}{% translate "Thư điện tử" as email_label %}{% translate "Giờ làm việc" as hours_label %}{% for agency in agencies %}<li>
+    <strong>{{ agency.name }}</strong> <span class="help">({{ code_label }} {{ agency.identifier_code }})</span>
+    {% if agency.address %}<br>{{ address_label }}: {{ agency.address }}{% endif %}
+    {% if agency.phone %}<br>{{ phone_label }}: <a href="tel:{{ agency.phone|cut:' ' }}">{{ agency.phone }}</a>{% endif %}
+    {% if agency.email %}<br>{{ email_label }}: <a href="mailto:{{ agency.email }}">{{ agency.email }}</a>{% endif %}
+    {% if agency.opening_hours %}<br>{{ hours_label }}: {{ agency.opening_hours }}{% endif %}
+  </li>{% endfor %}""")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_agency_rows_are_the_templates(language):
+    procedure = ProcedureFactory(code="1.005555")
+    procedure.agencies.add(
+        AgencyFactory(name="UBND phường <Hàng> “Bông” & co", phone="024 <3825> 1234", email="a&b@example.gov.vn",
+                      address="Số 1 \"ngõ\" 'Hàng' Bông", opening_hours="8:00–12:00 <sáng>"),
+        AgencyFactory(address="", phone="", email="", opening_hours=""))
+    agencies = procedure_for_detail(procedure.code).page_agencies
+    with translation.override(language):
+        assert agency_items(agencies) == TEMPLATE_AGENCIES.render({"agencies": agencies})
+    assert "&lt;Hàng&gt;" in agency_items(agencies) and "<Hàng>" not in agency_items(agencies)
