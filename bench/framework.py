@@ -25,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 BARE_PATH = "/bench/bare/"
+# gunicorn's access log line when a Server has one: method, path, status, microseconds from
+# before the WSGI call until the response is written (``Server.server_times`` reads it).
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
 
 
 @dataclass
@@ -43,7 +46,10 @@ class Target:
     ``session(port)`` is called once per client thread, before the clock starts, and returns
     ``step``; the load generator times ``step()`` calls. ``step()`` returns ``True`` on success
     (``False`` or an exception counts as an error) or, to time parts of it too, a dict ``{part
-    name: seconds}``. One ``step()`` may be several requests: say so in ``name``.
+    name: seconds}``. One ``step()`` may be several requests: say so in ``name``. Those parts are
+    the client's clock; ``server_time`` (``{part name: "METHOD /path/"}``) asks for the same parts
+    as the server timed them, read from gunicorn's access log: such a target is timed on a server
+    of its own with the access log on (``bench/run.py``), at concurrency 1.
     """
 
     name: str
@@ -55,9 +61,10 @@ class Target:
     concurrency: int = 0  # 0: the run's --concurrency
     # Issue 12's target for the page, judged in the report: {"ratio": 0.5} at least that × the bare
     # view; {"uncached_cpu_ms": 5} at most that worker CPU per request with the page cache off;
-    # {"cpu_ms": 5}; {"part_x_bare": ("confirm POST", 10)} that part's p50 at most 10× the bare
-    # view's p50, both at concurrency 1.
+    # {"cpu_ms": 5}; {"part_x_bare": ("confirm POST", 10)} that part's server time p50 (from
+    # ``server_time``) at most 10× a bare request's server time p50, both at concurrency 1.
     goal: dict = None
+    server_time: dict = None
 
 
 @dataclass
@@ -135,19 +142,37 @@ def manage(env, *args):
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
 
 
-class Server:
-    """gunicorn with a fixed number of sync workers, on a local port."""
+@dataclass
+class Reading:
+    """What a timed run reads from the server when its clock starts and when it stops."""
 
-    def __init__(self, env, *, port, workers):
-        self.env, self.port, self.workers = env, port, workers
+    cpu_seconds: float
+    access_log_bytes: int = 0
+
+
+class Server:
+    """gunicorn with a fixed number of sync workers, on a local port.
+
+    ``access_log``: a file for gunicorn's access log (emptied first), from which ``server_times``
+    reads how long the server took over each request. Off by default: writing a line a request
+    costs the workers CPU, which would change every ratio to the bare view.
+    """
+
+    def __init__(self, env, *, port, workers, access_log=None):
+        self.env, self.port, self.workers, self.access_log = env, port, workers, access_log
         self.process = None
 
     def __enter__(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        access_log_options = []
+        if self.access_log is not None:
+            self.access_log.parent.mkdir(parents=True, exist_ok=True)
+            self.access_log.write_bytes(b"")  # only this run's requests
+            access_log_options = ["--access-logfile", str(self.access_log), "--access-logformat", ACCESS_LOG_FORMAT]
         self.process = subprocess.Popen(
             [str(gunicorn), "portal.wsgi:application", "--config", str(ROOT / "bench" / "gunicorn.conf.py"),
              "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning"],
+             "--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning", *access_log_options],
             env=self.env, cwd=ROOT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -176,6 +201,31 @@ class Server:
                 continue  # a worker that just exited
             total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
         return total / ticks
+
+    def reading(self):
+        access_log_bytes = self.access_log.stat().st_size if self.access_log is not None else 0
+        return Reading(self.worker_cpu_seconds(), access_log_bytes)
+
+    def server_times(self, first, last, requests):
+        """Each part's server time between two readings, from the access log: {part: {"p50_ms", "p95_ms",
+        "requests"}}. ``requests``: {part: "METHOD /path/"}, the request whose log lines time the part.
+        """
+        with self.access_log.open("rb") as log:
+            log.seek(first.access_log_bytes)
+            window = log.read(last.access_log_bytes - first.access_log_bytes).decode("utf-8", "replace")
+        seconds = {}
+        # The last piece has no newline yet (a line being written when the clock stopped): left out.
+        for line in window.split("\n")[:-1]:
+            fields = line.split(" ")  # ACCESS_LOG_FORMAT
+            if len(fields) == 4 and fields[3].isdigit():
+                method, path, _status, microseconds = fields
+                seconds.setdefault(f"{method} {path}", []).append(int(microseconds) / 1e6)
+        times = {}
+        for part, request in requests.items():
+            values = seconds.get(request, [])
+            times[part] = {"p50_ms": _percentile_ms(values, 0.5), "p95_ms": _percentile_ms(values, 0.95),
+                           "requests": len(values)}
+        return times
 
 
 def _children(pid):
@@ -303,12 +353,17 @@ class LoadResult:
     p99_ms: float = 0.0
     cpu_ms: float = 0.0  # gunicorn workers' CPU time per request
     tool: str = "python"
+    # Parts timed by the server (``Target.server_time``), beside ``parts`` as the client timed them.
+    server_parts: dict = field(default_factory=dict)
     target: str = ""  # issue 12's target for this row, e.g. "≥0.5× bare"
     met: str = ""     # "met", "not met" or "" (no target)
 
 
-def judge(result, goal, *, uncached=False, bare_c1=None):
-    """Set ``result.target`` and ``result.met`` from a ``Target.goal`` (see there)."""
+def judge(result, goal, *, uncached=False, bare_c1_server_ms=None):
+    """Set ``result.target`` and ``result.met`` from a ``Target.goal`` (see there).
+
+    ``bare_c1_server_ms``: a bare request's server time p50 at concurrency 1, from the same server.
+    """
     goal = goal or {}
     checks = []
     if uncached:
@@ -321,43 +376,57 @@ def judge(result, goal, *, uncached=False, bare_c1=None):
             checks.append((f"≤{goal['cpu_ms']:g} ms CPU", result.cpu_ms <= goal["cpu_ms"]))
         if "part_x_bare" in goal:
             part, times = goal["part_x_bare"]
-            p50 = result.parts.get(part, {}).get("p50_ms")
-            ok = bool(p50 and bare_c1 and bare_c1.p50_ms and p50 <= times * bare_c1.p50_ms)
-            checks.append((f"{part} ≤{times:g}× bare p50 (concurrency 1)", ok))
+            p50 = result.server_parts.get(part, {}).get("p50_ms")
+            ok = bool(p50 and bare_c1_server_ms and p50 <= times * bare_c1_server_ms)
+            checks.append((f"{part} server p50 ≤{times:g}× bare server p50 (concurrency 1)", ok))
     result.target = "; ".join(text for text, _ok in checks)
     result.met = ("met" if all(ok for _text, ok in checks) else "not met") if checks else ""
     return result
 
 
 def run_target(port, target, *, duration, concurrency, server=None):
-    """Time ``target``: with wrk when it is a list of requests, else with the Python client threads."""
+    """Time ``target``: with wrk when it is a list of requests, else with the Python client threads.
+
+    ``server``: the ``Server``, read when the clock starts and stops (worker CPU, access log).
+    """
     concurrency = target.concurrency or concurrency
-    cpu = server.worker_cpu_seconds if server is not None else None
+    if target.server_time and (server is None or server.access_log is None):
+        raise ValueError(f"{target.name}: server_time needs a Server with an access log")
     if target.cacheable:
         for path in target.paths:  # each page once, so a short run times the cache, not its first visits
             request_once(port, path)
     if target.session is not None:
-        return load(port, target, duration=duration, concurrency=concurrency, cpu=cpu)
-    return wrk_load(port, target, duration=duration, concurrency=concurrency, cpu=cpu)
+        return load(port, target, duration=duration, concurrency=concurrency, server=server)
+    return wrk_load(port, target, duration=duration, concurrency=concurrency, server=server)
 
 
-def load(port, target, *, duration, concurrency, warmup=1.0, cpu=None):
+def _server_figures(result, target, server, first, last):
+    """The worker CPU per request and ``target.server_time``'s parts between two readings of ``server``."""
+    if server is None or first is None or last is None or not result.requests:
+        return result
+    result.cpu_ms = 1000 * (last.cpu_seconds - first.cpu_seconds) / result.requests
+    if target.server_time:
+        result.server_parts = server.server_times(first, last, target.server_time)
+    return result
+
+
+def load(port, target, *, duration, concurrency, warmup=1.0, server=None):
     """Drive ``target`` with ``concurrency`` client threads for ``duration`` seconds (after a warm-up).
 
-    ``cpu``: a callable giving the server's CPU seconds, read when the clock starts and stops.
+    ``server``: read when the clock starts and stops (``Server.reading``).
     """
     latencies, errors, lock = [], [0], threading.Lock()
     parts, failures = {}, []
     start_at = time.monotonic() + warmup
     stop_at = start_at + duration
-    cpu_marks = []
+    readings = {}
 
-    def read_cpu(at):
+    def read_server(at):
         time.sleep(max(0.0, at - time.monotonic()))
-        cpu_marks.append(cpu())
+        readings[at] = server.reading()
 
-    cpu_threads = [threading.Thread(target=read_cpu, args=(at,)) for at in (start_at, stop_at)] if cpu else []
-    for thread in cpu_threads:
+    reading_threads = [threading.Thread(target=read_server, args=(at,)) for at in (start_at, stop_at)] if server else []
+    for thread in reading_threads:
         thread.start()
 
     def client(offset):
@@ -406,18 +475,18 @@ def load(port, target, *, duration, concurrency, warmup=1.0, cpu=None):
     threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
     for thread in threads:
         thread.start()
-    for thread in threads + cpu_threads:
+    for thread in threads + reading_threads:
         thread.join()
     for failure in failures:
         print(f"    {target.name}: {failure}", file=sys.stderr)
-    return LoadResult(
+    result = LoadResult(
         name=target.name, requests=len(latencies), errors=errors[0], seconds=duration,
         rps=len(latencies) / duration, p50_ms=_percentile_ms(latencies, 0.5), p95_ms=_percentile_ms(latencies, 0.95),
         p99_ms=_percentile_ms(latencies, 0.99),
-        cpu_ms=1000 * (cpu_marks[-1] - cpu_marks[0]) / len(latencies) if len(cpu_marks) == 2 and latencies else 0.0,
         parts={part: {"p50_ms": _percentile_ms(values, 0.5), "p95_ms": _percentile_ms(values, 0.95)}
                for part, values in parts.items()},
     )
+    return _server_figures(result, target, server, readings.get(start_at), readings.get(stop_at))
 
 
 # wrk's Lua script: cycle through the requests, check each answer when asked, report JSON at the end.
@@ -468,10 +537,11 @@ def require_wrk():
     return path
 
 
-def wrk_load(port, target, *, duration, concurrency, cpu=None, warmup=1.0):
+def wrk_load(port, target, *, duration, concurrency, server=None, warmup=1.0):
     """Drive ``target`` with wrk (``concurrency`` connections, up to 2 threads) for ``duration`` seconds.
 
     A short warm-up run first (worker imports, template and connection caches), not counted.
+    ``server``: read before and after the timed run (``Server.reading``).
     """
     requests = target.requests(port) if target.requests is not None else [
         {"method": "GET", "path": path} for path in target.paths]
@@ -499,16 +569,16 @@ def wrk_load(port, target, *, duration, concurrency, cpu=None, warmup=1.0):
             return json.loads(match.group(1))
 
         run(warmup)
-        before = cpu() if cpu else 0.0
+        before = server.reading() if server else None
         figures = run(duration)
-        after = cpu() if cpu else 0.0
+        after = server.reading() if server else None
     count = figures["requests"]
     seconds = figures["duration_us"] / 1e6
-    return LoadResult(
+    result = LoadResult(
         name=target.name, requests=count, errors=figures["errors"], seconds=seconds, rps=count / seconds,
-        p50_ms=figures["p50_us"] / 1000, p95_ms=0.0, p99_ms=figures["p99_us"] / 1000,
-        cpu_ms=1000 * (after - before) / count if count and cpu else 0.0, tool="wrk",
+        p50_ms=figures["p50_us"] / 1000, p95_ms=0.0, p99_ms=figures["p99_us"] / 1000, tool="wrk",
     )
+    return _server_figures(result, target, server, before, after)
 
 
 def _percentile_ms(values, fraction):
@@ -574,7 +644,11 @@ def write_report(meta, loads, queries, extra=None, *, sections=(), query_targets
                      f"{result.p99_ms:.1f} | {result.cpu_ms:.2f} | {result.errors} | {result.tool} | "
                      f"{result.target} | {result.met} |")
         for part, figures in result.parts.items():
-            lines.append(f"| ↳ {part} (p50, p95) | | | {figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | | | | | |")
+            lines.append(f"| ↳ {part} (p50, p95), client time ({result.tool}) | | | {figures['p50_ms']:.1f} | "
+                         f"{figures['p95_ms']:.1f} | | | | | |")
+        for part, figures in result.server_parts.items():
+            lines.append(f"| ↳ {part} (p50, p95), server time (gunicorn access log, {figures['requests']} requests) "
+                         f"| | | {figures['p50_ms']:.2f} | {figures['p95_ms']:.2f} | | | | | |")
     lines += ["", "| query check | queries per variant | constant | target | |", "|---|---|---|---|---|"]
     for name, counts in queries.items():
         detail = ", ".join(f"{label}: {count}" for label, count in counts.items())
