@@ -174,7 +174,7 @@ class CatalogueFilterForm(forms.Form):
             data = data.copy()
             data["q"] = data["q"][:200]
             self.data = data
-        remember_options(self, ("cap", "co_quan", "linh_vuc"))
+        remember_options(self, ("cap", "co_quan", "linh_vuc", "muc_do"))
 
     def filters(self):
         """The valid filters only; an invalid one (unknown tier, level 9 …) is ignored and reported."""

@@ -7,8 +7,7 @@ from django.template import engines
 from django.utils import translation
 
 from procedures.models import Procedure
-from procedures.selectors import LIST_ROW
-from procedures.selectors import procedure_for_detail
+from procedures.selectors import LIST_ROW, procedure_for_detail
 from procedures.templatetags.catalogue import agency_items, popular_items, procedure_items
 from tests.factories import AgencyFactory, ProcedureFactory
 
