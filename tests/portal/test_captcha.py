@@ -91,3 +91,25 @@ def test_the_image_and_the_refresh_link(client):
     assert challenge_of(fresh["key"])
     assert fresh["image_url"] == f"/captcha/image/{fresh['key']}/"
     assert not CaptchaStore.objects.exists()
+
+
+# The widget's template as it was before CaptchaInput.render wrote its markup in Python.
+TEMPLATE_WIDGET = """{% load i18n %}<span class="captcha-row"><img src="{{ image }}" alt="{% translate 'Hình mã xác nhận: các ký tự cần nhập vào ô bên cạnh' %}" class="captcha" width="140" height="44">{% if audio %} <a href="{{ audio }}" class="captcha-audio">{% translate "Nghe mã xác nhận" %}</a>{% endif %}</span>
+{% for widget in widget.subwidgets %}{% include widget.template_name %}{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_widget_writes_the_markup_of_its_template(language):
+    from django.forms.renderers import get_default_renderer
+    from django.utils import translation
+
+    from portal.captcha import CaptchaInput
+
+    widget = CaptchaInput()
+    attrs = {"id": "id_captcha", "required": True, "aria-describedby": "id_captcha_helptext"}
+    with translation.override(language):
+        ours = widget.render("captcha", None, attrs)
+        context = widget.get_context("captcha", widget._value, attrs)  # the key the render drew
+        theirs = get_default_renderer().engine.from_string(TEMPLATE_WIDGET).render(context)
+    assert re.sub(r"\s+", " ", ours).strip() == re.sub(r"\s+", " ", theirs).strip()
+    assert f'name="captcha_0" value="{widget._key}"' in ours and ("captcha-audio" in ours) == bool(widget.audio_url())
