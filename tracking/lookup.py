@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import guidance
@@ -100,6 +101,12 @@ class TimelineStep:
     status_label: str
     note: str = ""
     appointment_date: date | None = None
+
+    @property
+    def at_text(self):
+        """``at`` as the timeline shows it, local time: the ``date:"d/m/Y H:i"`` filter without its
+        cost (about 250 Python calls a step, a tenth of a lookup's page)."""
+        return timezone.localtime(self.at).strftime("%d/%m/%Y %H:%M")
 
 
 def public_timeline(dossier):
@@ -227,8 +234,6 @@ def _agency_place(agency):
 
 def _format_date(value):
     if isinstance(value, datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value).date()
     return value.strftime("%d/%m/%Y")
 
