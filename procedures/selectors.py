@@ -1,10 +1,12 @@
 """Read-only queries of the public catalogue."""
 
+from django.db import router
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 
-from .models import DossierComponent, Fee, FormTemplate, Procedure
+from .compiled import CompiledQuery
+from .models import Agency, DossierComponent, Fee, FormTemplate, JurisdictionTier, Procedure, Sector
 from .text import search_key
 
 # What a list of procedures shows of each (the catalogue's rows, the home page's most used):
@@ -47,31 +49,57 @@ def search_procedures(*, query="", tier=None, agency=None, sector=None, level=No
 
 
 def procedure_for_detail(code):
-    """One published procedure with everything its page shows, in four queries.
+    """One published procedure with everything its page shows, in four statements compiled once.
 
     The procedure (with its sector and tier) is a model instance; what the page lists of it (fees,
     components with their form templates, active agencies) is read as values: the page only shows
-    them, and building and prefetching model instances for them was most of the page's cost.
+    them, and building and prefetching model instances for them was most of the page's cost. Each
+    statement takes the code as its one parameter (``procedures.compiled``): building and
+    compiling the four querysets on every request cost as much as rendering the page.
     Raises ``Procedure.DoesNotExist``.
     """
-    procedure = Procedure.objects.published().select_related("sector", "tier").get(code=code)
+    using = router.db_for_read(Procedure)
+    rows = _PROCEDURE_ON_PAGE.rows(code, using=using)
+    if not rows:
+        raise Procedure.DoesNotExist(f"no published procedure {code!r}")
+    procedure_end, sector_end = len(_PROCEDURE_COLUMNS), len(_PROCEDURE_COLUMNS) + len(_SECTOR_COLUMNS)
+    procedure = Procedure.from_db(using, _PROCEDURE_COLUMNS, rows[0][:procedure_end])
+    Procedure.sector.field.set_cached_value(
+        procedure, Sector.from_db(using, _SECTOR_COLUMNS, rows[0][procedure_end:sector_end]))
+    Procedure.tier.field.set_cached_value(
+        procedure, JurisdictionTier.from_db(using, _TIER_COLUMNS, rows[0][sector_end:]))
     # The components with their form templates in one statement: a row per template (one with
     # NULLs for a component without any).
     components = {}
     # One reverse() for all the templates: their addresses differ only by the id at the end.
     before, after = reverse("procedures:template", args=[procedure.code, 0]).rsplit("0", 1)
-    for row in (DossierComponent.objects.filter(procedure=procedure).order_by("order", "id", "templates__id")
-                .values("id", "name", "originals", "copies", "is_required",
-                        "templates__id", "templates__title", "templates__file")):
-        component = components.setdefault(row["id"], {
-            "name": row["name"], "originals": row["originals"], "copies": row["copies"],
-            "is_required": row["is_required"], "templates": []})
-        if row["templates__id"] is not None:
+    for (component_id, name, originals, copies, is_required, template_id, title,
+         file) in _COMPONENTS_ON_PAGE.rows(code, using=using):
+        component = components.setdefault(component_id, {
+            "name": name, "originals": originals, "copies": copies, "is_required": is_required, "templates": []})
+        if template_id is not None:
             component["templates"].append({
-                "title": row["templates__title"], "url": f"{before}{row['templates__id']}{after}",
-                "extension": FormTemplate.extension_of(row["templates__file"])})
-    procedure.page_fees = list(Fee.objects.filter(procedure=procedure).values("name", "amount"))
+                "title": title, "url": f"{before}{template_id}{after}", "extension": FormTemplate.extension_of(file)})
+    procedure.page_fees = [{"name": name, "amount": amount} for name, amount in _FEES_ON_PAGE.rows(code, using=using)]
     procedure.page_components = list(components.values())
-    procedure.page_agencies = list(procedure.agencies.filter(is_active=True).values(
-        "name", "identifier_code", "address", "phone", "email", "opening_hours"))
+    procedure.page_agencies = [dict(zip(_AGENCY_ON_PAGE, row, strict=True))
+                               for row in _AGENCIES_ON_PAGE.rows(code, using=using)]
     return procedure
+
+
+# --- The procedure page's statements -------------------------------------------------------------
+# Every column of the procedure, its sector and its tier, in the models' field order (Model.from_db).
+_PROCEDURE_COLUMNS = [field.attname for field in Procedure._meta.concrete_fields]
+_SECTOR_COLUMNS = [field.attname for field in Sector._meta.concrete_fields]
+_TIER_COLUMNS = [field.attname for field in JurisdictionTier._meta.concrete_fields]
+_AGENCY_ON_PAGE = ("name", "identifier_code", "address", "phone", "email", "opening_hours")
+
+_PROCEDURE_ON_PAGE = CompiledQuery(lambda code: Procedure.objects.published().filter(code=code).values_list(
+    *_PROCEDURE_COLUMNS, *(f"sector__{name}" for name in _SECTOR_COLUMNS), *(f"tier__{name}" for name in _TIER_COLUMNS)))
+_COMPONENTS_ON_PAGE = CompiledQuery(lambda code: (
+    DossierComponent.objects.filter(procedure__code=code).order_by("order", "id", "templates__id")
+    .values_list("id", "name", "originals", "copies", "is_required", "templates__id", "templates__title",
+                 "templates__file")))
+_FEES_ON_PAGE = CompiledQuery(lambda code: Fee.objects.filter(procedure__code=code).values_list("name", "amount"))
+_AGENCIES_ON_PAGE = CompiledQuery(lambda code: (
+    Agency.objects.filter(procedures__code=code, is_active=True).values_list(*_AGENCY_ON_PAGE)))
