@@ -7,12 +7,22 @@ from django.urls import reverse
 
 from .compiled import CompiledQuery
 from .models import Agency, DossierComponent, Fee, FormTemplate, JurisdictionTier, Procedure, Sector
+from .pagecache import memoized
 from .text import search_key
 
 # What a list of procedures shows of each (the catalogue's rows, the home page's most used):
 # read as values, without building three model instances a row, and without the long texts
-# (steps, legal basis …), which would be read and sorted for every match otherwise.
-LIST_ROW = ("code", "name", "service_level", "sector__name", "tier__name")
+# (steps, legal basis …), which would be read and sorted for every match otherwise. The sector's
+# and the tier's names come from ``list_names``, not from joins: PostgreSQL cannot estimate how
+# many procedures a search matches, and joined nested loops over thousands of matches cost it
+# more than the search itself.
+LIST_ROW = ("code", "name", "service_level", "sector_id", "tier_id")
+
+
+def list_names():
+    """({sector id: name}, {tier id: name}) for the rows of ``LIST_ROW``, read once per catalogue version."""
+    return memoized(("list names",), lambda: (dict(Sector.objects.values_list("id", "name")),
+                                             dict(JurisdictionTier.objects.values_list("id", "name"))))
 
 # The search's ranks: the procedure whose code is the query, then names starting with the query, then the rest.
 EXACT_CODE, NAME_STARTS, OTHER = 0, 1, 2

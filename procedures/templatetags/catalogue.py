@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from procedures.models import ServiceLevel
+from procedures.models import JurisdictionTier, Sector, ServiceLevel
+from procedures.selectors import list_names
 
 register = template.Library()
 
@@ -70,17 +71,26 @@ def popular_items(rows):
 
 def _rows(rows):
     """(code, code for an address, name, "sector · tier · badge", level) of each row, escaped."""
-    # The badge and the tier's (translated) label are the same for many rows: made once each.
-    badges, tiers = {}, {}
+    sector_names, tier_names = list_names()
+    # The badge, the sector's and the tier's (translated) label are the same for many rows: made once each.
+    badges, sectors, tiers = {}, {}, {}
     for row in rows:
-        level, tier = row["service_level"], row["tier__name"]
+        level, sector, tier = row["service_level"], row["sector_id"], row["tier_id"]
         if level not in badges:
             badges[level] = level_badge(level)
+        if sector not in sectors:
+            sectors[sector] = escape(_name(sector_names, Sector, sector))
         if tier not in tiers:
-            tiers[tier] = escape(gettext(tier))  # JurisdictionTier.label
+            tiers[tier] = escape(gettext(_name(tier_names, JurisdictionTier, tier)))  # JurisdictionTier.label
         # quote() leaves nothing HTML would read (letters, digits, "_.-~/" and %-escapes).
         yield (escape(row["code"]), quote(row["code"]), escape(row["name"]),
-               f"{escape(row['sector__name'])} · {tiers[tier]} · {badges[level]}", level)
+               f"{sectors[sector]} · {tiers[tier]} · {badges[level]}", level)
+
+
+def _name(names, model, pk):
+    # A sector or tier added after the names were read (between reading the version and the rows).
+    name = names.get(pk)
+    return name if name is not None else model.objects.values_list("name", flat=True).get(pk=pk)
 
 
 def _address_for_code(name):

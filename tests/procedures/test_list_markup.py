@@ -6,7 +6,7 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from procedures.models import Procedure
+from procedures.models import Procedure, Sector
 from procedures.selectors import LIST_ROW, procedure_for_detail
 from procedures.templatetags.catalogue import agency_items, popular_items, procedure_items
 from tests.factories import AgencyFactory, ProcedureFactory
@@ -83,3 +83,14 @@ def test_the_agency_rows_are_the_templates(language):
     with translation.override(language):
         assert agency_items(agencies) == TEMPLATE_AGENCIES.render({"agencies": agencies})
     assert "&lt;Hàng&gt;" in agency_items(agencies) and "<Hàng>" not in agency_items(agencies)
+
+
+def test_a_sector_added_after_the_names_were_read_is_named(client):
+    ProcedureFactory(code="1.006666", service_level=2)
+    client.get("/thu-tuc/")  # the sectors' and tiers' names are remembered for this catalogue version
+    # Written without the signals that give the catalogue a new version: as if between the
+    # version's read and the rows' (another process's save).
+    [sector] = Sector.objects.bulk_create([Sector(name="Lĩnh vực <mới>", slug="linh-vuc-moi")])
+    Procedure.objects.filter(code="1.006666").update(sector=sector)
+
+    assert "Lĩnh vực &lt;mới&gt; · " in client.get("/thu-tuc/").content.decode()
