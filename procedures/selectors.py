@@ -39,14 +39,16 @@ def search_procedures(*, query="", tier=None, agency=None, sector=None, level=No
     key = search_key(query)
     for word in key.split()[:10]:
         procedures = procedures.filter(search_text__contains=word)
+    rank = []
     if key:
         # search_text is "<code> <name>" in search_key form: a name starts with the query when
-        # search_text starts with the code, a space and the query.
-        procedures = procedures.annotate(search_rank=Case(
+        # search_text starts with the code, a space and the query. An ordering, not an annotation:
+        # the paginator's count leaves it out.
+        rank = [Case(
             When(Q(code__iexact=query.strip()), then=Value(EXACT_CODE)),
             When(Q(search_text__startswith=Concat(Lower("code"), Value(f" {key}"))), then=Value(NAME_STARTS)),
             default=Value(OTHER), output_field=IntegerField(),
-        ))
+        ).asc()]
     if tier is not None:
         procedures = procedures.filter(tier=tier)
     if agency is not None:
@@ -55,7 +57,7 @@ def search_procedures(*, query="", tier=None, agency=None, sector=None, level=No
         procedures = procedures.filter(sector=sector)
     if level is not None:
         procedures = procedures.filter(service_level=level)
-    return procedures.order_by(*(["search_rank"] if key else []), "name", "code")
+    return procedures.order_by(*rank, "name", "code")
 
 
 def procedure_for_detail(code):
