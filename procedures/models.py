@@ -168,7 +168,15 @@ class Procedure(models.Model):
             models.CheckConstraint(condition=models.Q(for_citizens=True) | models.Q(for_organisations=True),
                                    name="procedure_has_applicant_type"),
         ]
-        indexes = [models.Index(fields=["is_published", "tier", "service_level"])]
+        indexes = [
+            models.Index(fields=["is_published", "tier", "service_level"]),
+            # The catalogue's first pages (by name) and the home page's most used procedures:
+            # the first rows of an index, not a sort of the whole catalogue on every render.
+            models.Index(fields=["name", "code"], condition=models.Q(is_published=True),
+                         name="procedure_published_by_name"),
+            models.Index(fields=["-popularity", "name"], condition=models.Q(is_published=True),
+                         name="procedure_published_popular"),
+        ]
 
     def __str__(self):
         return f"{self.code} – {self.name}"

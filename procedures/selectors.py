@@ -28,10 +28,9 @@ def list_names():
 EXACT_CODE, NAME_STARTS, OTHER = 0, 1, 2
 # search_text is "<code> <name>" in search_key form, so a name starts with the query when
 # search_text starts with the code, a space and the query: compared as a prefix, with no LIKE
-# pattern to escape. Written as SQL (the same in
-# PostgreSQL and SQLite): the ORM's Case/When/Concat cost more to compile, on every search, than
-# the rest of the query. Its parameters: the query as typed, the length
-# of its search key + 1, and " " + its search key.
+# pattern to escape. Written as SQL (the same in PostgreSQL and SQLite): the ORM's
+# Case/When/Concat cost more to compile, on every search, than the rest of the query. Its
+# parameters: the query as typed, the length of its search key + 1, " " + its search key.
 _RANK = (f"CASE WHEN UPPER(procedures_procedure.code) = UPPER(%s) THEN {EXACT_CODE}"
          " WHEN SUBSTR(procedures_procedure.search_text, 1, LENGTH(procedures_procedure.code) + %s)"
          f" = LOWER(procedures_procedure.code) || %s THEN {NAME_STARTS} ELSE {OTHER} END")
