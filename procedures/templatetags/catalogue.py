@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -122,3 +123,37 @@ def agency_items(agencies):
         items.append(f'<li>\n    <strong>{name}</strong> <span class="help">({labels["code"]} {code})</span>\n'
                      f"    {address}\n    {phone}\n    {email}\n    {hours}\n  </li>")
     return mark_safe("".join(items))
+
+
+@register.simple_tag
+def page_links(page, page_range, querystring):
+    """The catalogue's pagination (previous, the elided page numbers, next, "Trang n/m"), written in Python.
+
+    In the template language the numbers' loop (a condition, a comparison and the query string
+    for each) cost about 900 Python calls, a tenth of a list's render. ``querystring`` is the
+    list's query without its page (``trang``); the markup is what catalogue.html wrote.
+    """
+    paginator = page.paginator
+    if paginator.num_pages <= 1:
+        return ""
+    address = f"?{escape(querystring)}&amp;trang=" if querystring else "?trang="
+    parts = [f'<nav class="pagination" aria-label="{escape(gettext("Phân trang"))}">\n  ']
+    if page.has_previous():
+        parts.append(f'<a class="button button-secondary button-small" href="{address}{page.previous_page_number()}"'
+                     f' rel="prev">« {escape(gettext("Trang trước"))}</a>')
+    parts.append("\n  ")
+    for number in page_range:
+        if number == page.number:
+            parts.append(f'<span class="page-current" aria-current="page">{localize(number)}</span>')
+        elif number == paginator.ELLIPSIS:
+            parts.append('<span aria-hidden="true">…</span>')
+        else:
+            parts.append(f'<a href="{address}{number}">{localize(number)}</a>')
+    parts.append("\n  ")
+    if page.has_next():
+        parts.append(f'<a class="button button-secondary button-small" href="{address}{page.next_page_number()}"'
+                     f' rel="next">{escape(gettext("Trang sau"))} »</a>')
+    position = gettext("Trang %(number)s/%(total)s") % {"number": localize(page.number),
+                                                         "total": localize(paginator.num_pages)}
+    parts.append(f'\n  <span class="help">{escape(position)}</span>\n</nav>')
+    return mark_safe("".join(parts))

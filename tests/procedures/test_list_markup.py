@@ -94,3 +94,32 @@ def test_a_sector_added_after_the_names_were_read_is_named(client):
     Procedure.objects.filter(code="1.006666").update(sector=sector)
 
     assert "Lĩnh vực &lt;mới&gt; · " in client.get("/thu-tuc/").content.decode()
+
+
+# The pagination as catalogue.html wrote it before the tag took it over.
+TEMPLATE_PAGINATION = engines["django"].from_string("""{% load i18n %}{% if page.paginator.num_pages > 1 %}
+<nav class="pagination" aria-label="{% translate 'Phân trang' %}">
+  {% if page.has_previous %}<a class="button button-secondary button-small" href="?{% if querystring %}{{ querystring }}&amp;{% endif %}trang={{ page.previous_page_number }}" rel="prev">« {% translate "Trang trước" %}</a>{% endif %}
+  {% for number in page_range %}{% if number == page.number %}<span class="page-current" aria-current="page">{{ number }}</span>{% elif number == page.paginator.ELLIPSIS %}<span aria-hidden="true">…</span>{% else %}<a href="?{% if querystring %}{{ querystring }}&amp;{% endif %}trang={{ number }}">{{ number }}</a>{% endif %}{% endfor %}
+  {% if page.has_next %}<a class="button button-secondary button-small" href="?{% if querystring %}{{ querystring }}&amp;{% endif %}trang={{ page.next_page_number }}" rel="next">{% translate "Trang sau" %} »</a>{% endif %}
+  <span class="help">{% blocktranslate with number=page.number total=page.paginator.num_pages %}Trang {{ number }}/{{ total }}{% endblocktranslate %}</span>
+</nav>{% endif %}""")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("items, number, querystring", [
+    (15, 1, ""), (45, 1, ""), (45, 3, "q=khai+sinh"), (2001, 1, "q=gi%E1%BA%A5y&cap=cap-xa"),
+    (2001, 50, "muc_do=3"), (2001, 101, ""), (25000, 1150, "q=%3Cb%3E"),
+])
+def test_the_pagination_is_the_templates(language, items, number, querystring):
+    from django.core.paginator import Paginator
+
+    from procedures.templatetags.catalogue import page_links
+
+    page = Paginator(range(items), 20).get_page(number)
+    context = {"page": page, "querystring": querystring,
+               "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))}
+    with translation.override(language):
+        ours = page_links(page, context["page_range"], querystring)
+        assert _squeezed(ours) == _squeezed(TEMPLATE_PAGINATION.render(context))
+    assert (ours == "") == (items <= 20)
