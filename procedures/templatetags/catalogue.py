@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -137,6 +136,8 @@ def page_links(page, page_range, querystring):
     if paginator.num_pages <= 1:
         return ""
     address = f"?{escape(querystring)}&amp;trang=" if querystring else "?trang="
+    # Page numbers as the template wrote them: localized integers are plain digits (the portal
+    # does not set USE_THOUSAND_SEPARATOR), so str(), not localize()'s format lookups per number.
     parts = [f'<nav class="pagination" aria-label="{escape(gettext("Phân trang"))}">\n  ']
     if page.has_previous():
         parts.append(f'<a class="button button-secondary button-small" href="{address}{page.previous_page_number()}"'
@@ -144,16 +145,15 @@ def page_links(page, page_range, querystring):
     parts.append("\n  ")
     for number in page_range:
         if number == page.number:
-            parts.append(f'<span class="page-current" aria-current="page">{localize(number)}</span>')
+            parts.append(f'<span class="page-current" aria-current="page">{number}</span>')
         elif number == paginator.ELLIPSIS:
             parts.append('<span aria-hidden="true">…</span>')
         else:
-            parts.append(f'<a href="{address}{number}">{localize(number)}</a>')
+            parts.append(f'<a href="{address}{number}">{number}</a>')
     parts.append("\n  ")
     if page.has_next():
         parts.append(f'<a class="button button-secondary button-small" href="{address}{page.next_page_number()}"'
                      f' rel="next">{escape(gettext("Trang sau"))} »</a>')
-    position = gettext("Trang %(number)s/%(total)s") % {"number": localize(page.number),
-                                                         "total": localize(paginator.num_pages)}
+    position = gettext("Trang %(number)s/%(total)s") % {"number": page.number, "total": paginator.num_pages}
     parts.append(f'\n  <span class="help">{escape(position)}</span>\n</nav>')
     return mark_safe("".join(parts))
