@@ -195,8 +195,7 @@ def use_catalogue(draft, procedure):
     among the procedure's; it is read on its own, and the submission refused.
     """
     draft.procedure = procedure
-    agencies = getattr(procedure, "_prefetched_objects_cache", {}).get("agencies") or ()
-    agency = next((agency for agency in agencies if agency.pk == draft.agency_id), None)
+    agency = next((agency for agency in procedure.agencies.all() if agency.pk == draft.agency_id), None)
     if agency is not None:
         draft.agency = agency
 

@@ -31,9 +31,10 @@ EXACT_CODE, NAME_STARTS, OTHER = 0, 1, 2
 # pattern to escape. Written as SQL (the same in PostgreSQL and SQLite): the ORM's
 # Case/When/Concat cost more to compile, on every search, than the rest of the query. Its
 # parameters: the query as typed, the length of its search key + 1, " " + its search key.
-_RANK = (f"CASE WHEN UPPER(procedures_procedure.code) = UPPER(%s) THEN {EXACT_CODE}"
-         " WHEN SUBSTR(procedures_procedure.search_text, 1, LENGTH(procedures_procedure.code) + %s)"
-         f" = LOWER(procedures_procedure.code) || %s THEN {NAME_STARTS} ELSE {OTHER} END")
+_TABLE = Procedure._meta.db_table
+_RANK = (f"CASE WHEN UPPER({_TABLE}.code) = UPPER(%s) THEN {EXACT_CODE}"
+         f" WHEN SUBSTR({_TABLE}.search_text, 1, LENGTH({_TABLE}.code) + %s)"
+         f" = LOWER({_TABLE}.code) || %s THEN {NAME_STARTS} ELSE {OTHER} END")
 
 
 def search_procedures(*, query="", tier=None, agency=None, sector=None, level=None):

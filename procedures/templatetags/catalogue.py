@@ -136,13 +136,13 @@ def page_links(page, page_range, querystring):
     if paginator.num_pages <= 1:
         return ""
     address = f"?{escape(querystring)}&amp;trang=" if querystring else "?trang="
-    # Page numbers as the template wrote them: localized integers are plain digits (the portal
-    # does not set USE_THOUSAND_SEPARATOR), so str(), not localize()'s format lookups per number.
     parts = [f'<nav class="pagination" aria-label="{escape(gettext("Phân trang"))}">\n  ']
     if page.has_previous():
         parts.append(f'<a class="button button-secondary button-small" href="{address}{page.previous_page_number()}"'
                      f' rel="prev">« {escape(gettext("Trang trước"))}</a>')
     parts.append("\n  ")
+    # Page numbers as the template wrote them: localized integers are plain digits (the portal
+    # does not set USE_THOUSAND_SEPARATOR), so str(), not localize()'s format lookups per number.
     for number in page_range:
         if number == page.number:
             parts.append(f'<span class="page-current" aria-current="page">{number}</span>')
