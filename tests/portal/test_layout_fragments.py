@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from accounts.identity import SESSION_KEY
 from accounts.oidc import CitizenIdentity
+from procedures.models import JurisdictionTier, Procedure
+from tests.procedures.conftest import demo_catalogue  # noqa: F401  (the module-scoped fixture)
 
 CITIZEN = CitizenIdentity(subject="tech-9", id_number="001190054321", full_name="Lê Thị Thu Hà",
                           birth_date="1991-03-08")
@@ -83,3 +85,31 @@ def test_a_flash_message_shows_on_its_own_request_only():
 
     assert "Bạn đã đăng xuất." not in client.get(reverse("home")).content.decode()
     assert "Bạn đã đăng xuất." not in Client().get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_home_page_keeps_its_fixed_text_per_language_and_reads_its_data_on_each_render(settings,
+                                                                                          demo_catalogue):  # noqa: F811
+    settings.PAGE_CACHE_SECONDS = 0  # the fragments alone, not the whole-page cache
+    Client().get(reverse("home"))  # the Vietnamese fragments first
+    english = Client()
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english_page = english.get(reverse("home")).content.decode()
+    assert "<h1>Online public services</h1>" in english_page and "Các mức độ dịch vụ công trực tuyến" not in english_page
+    assert "Online public service levels" in english_page
+
+    # A change made without any signal (nothing told the caches) still shows: the counts and the
+    # most used procedures are not in the fragments.
+    tier = JurisdictionTier.objects.get(slug="cap-xa")
+    before = Procedure.objects.filter(tier=tier, is_published=True).count()
+    hidden = Procedure.objects.filter(tier=tier, is_published=True).order_by("name").first()
+    Procedure.objects.filter(pk=hidden.pk).update(is_published=False)
+    least_used = Procedure.objects.published().order_by("popularity").first()
+    Procedure.objects.filter(pk=least_used.pk).update(popularity=10**9, name="Khai sinh (thử, đầu danh sách)")
+
+    page = Client().get(reverse("home")).content.decode()
+
+    assert f'?cap=cap-xa">Nộp hồ sơ tại phường/xã/thị trấn <span class="tier-count">{before - 1} thủ tục' in page
+    popular = page.split('id="popular-heading"')[1].split("</ul>")[0]
+    assert popular.index("Khai sinh (thử, đầu danh sách)") < popular.index("</li>")
+    assert "<h1>Dịch vụ công trực tuyến</h1>" in page
