@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from procedures.levels import EXPLANATIONS
-from procedures.models import JurisdictionTier, Procedure
+from procedures.models import JurisdictionTier
 from procedures.pagecache import cache_public_page
-from procedures.selectors import LIST_ROW
+from procedures.selectors import most_used
 
 
 @cache_public_page
@@ -21,7 +21,7 @@ def home(request):
     tiers = JurisdictionTier.objects.annotate(
         procedure_count=Count("procedures", filter=Q(procedures__is_published=True))
     ).order_by("order")  # Meta.ordering does not apply to aggregate queries
-    popular = Procedure.objects.published().order_by("-popularity", "name").values(*LIST_ROW)[:8]
+    popular = most_used(8)
     return render(request, "portal/home.html", {
         "tiers": tiers,
         "popular": popular,

@@ -44,23 +44,108 @@ def search_procedures(*, query="", tier=None, agency=None, sector=None, level=No
     (``LIKE '%word%'``, served on PostgreSQL by the trigram index of migration 0002). The
     ranks are ``EXACT_CODE``, ``NAME_STARTS`` and ``OTHER``, by name within each.
     """
-    procedures = Procedure.objects.published().select_related("sector", "tier")
+    words, rank = _words_and_rank(query)
+    return _matching(words, rank, *(None if choice is None else choice.pk for choice in (tier, agency, sector)),
+                     level)
+
+
+def catalogue_matches(*, query="", tier=None, agency=None, sector=None, level=None):
+    """``search_procedures(…)`` as the catalogue's paginator reads it: ``LIST_ROW`` dicts.
+
+    Its count and each page are one statement each, compiled once per shape of the filters (how
+    many words, which filters) by ``procedures.compiled``: building and compiling the two
+    querysets cost more CPU than the rest of the list's page.
+    """
+    words, rank = _words_and_rank(query)
+    chosen = {"tier": tier, "agency": agency, "sector": sector, "level": level}
+    shape = (len(words), bool(rank), *(value is not None for value in chosen.values()))
+    statement = _LIST_STATEMENTS.get(shape)
+    if statement is None:
+        statement = _LIST_STATEMENTS[shape] = _list_statement(len(words), bool(rank), chosen)
+    values = [*words, *(rank or ()),
+              *(getattr(value, "pk", value) for value in chosen.values() if value is not None)]
+    return CatalogueMatches(statement, values, router.db_for_read(Procedure))
+
+
+class CatalogueMatches:
+    """A filtered list for Django's ``Paginator``: ``count()`` and slices of ``LIST_ROW`` dicts."""
+
+    def __init__(self, statement, values, using):
+        self._statement, self._values, self._using = statement, values, using
+
+    def count(self):
+        return self._statement.count(*self._values, using=self._using)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, page):
+        if not isinstance(page, slice) or page.step is not None:
+            raise TypeError("a page of the list is a slice [start:stop]")
+        start = page.start or 0
+        if page.stop is not None and page.stop <= start:
+            return []  # an empty list's only page: nothing to read
+        limit = None if page.stop is None else page.stop - start
+        rows = self._statement.rows(*self._values, using=self._using, limit=limit, offset=start)
+        return [dict(zip(LIST_ROW, row, strict=True)) for row in rows]
+
+
+def _words_and_rank(query):
+    """The query's words (search_key form, at most ten) and the rank's three parameters (None without a query)."""
     key = search_key(query)
-    for word in key.split()[:10]:
+    if not key:
+        return [], None
+    return key.split()[:10], [query.strip(), len(key) + 1, f" {key}"]
+
+
+def _matching(words, rank, tier_id, agency_id, sector_id, level):
+    """The one place the catalogue's filters and order are written (the compiled lists' too)."""
+    procedures = Procedure.objects.published().select_related("sector", "tier")
+    for word in words:
         procedures = procedures.filter(search_text__contains=word)
-    rank = []
-    if key:
-        # An ordering, not an annotation: the paginator's count leaves it out.
-        rank = [RawSQL(_RANK, [query.strip(), len(key) + 1, f" {key}"])]
-    if tier is not None:
-        procedures = procedures.filter(tier=tier)
-    if agency is not None:
-        procedures = procedures.filter(agencies=agency)
-    if sector is not None:
-        procedures = procedures.filter(sector=sector)
+    if tier_id is not None:
+        procedures = procedures.filter(tier_id=tier_id)
+    if agency_id is not None:
+        procedures = procedures.filter(agencies=agency_id)
+    if sector_id is not None:
+        procedures = procedures.filter(sector_id=sector_id)
     if level is not None:
         procedures = procedures.filter(service_level=level)
-    return procedures.order_by(*rank, "name", "code")
+    # An ordering, not an annotation: the paginator's count leaves it out.
+    ranks = [RawSQL(_RANK, rank)] if rank else []
+    return procedures.order_by(*ranks, "name", "code")
+
+
+def most_used(count):
+    """The ``count`` most used published procedures (the home page's), as ``LIST_ROW`` dicts."""
+    return [dict(zip(LIST_ROW, row, strict=True))
+            for row in _MOST_USED.rows(using=router.db_for_read(Procedure), limit=count)]
+
+
+_MOST_USED = CompiledQuery(lambda: Procedure.objects.published().order_by("-popularity", "name").values_list(*LIST_ROW),
+                           placeholders=())
+
+
+# The compiled lists, by shape: (words, ranked, tier?, agency?, sector?, level?); at most 11 × 16.
+_LIST_STATEMENTS = {}
+
+
+def _list_statement(word_count, ranked, chosen):
+    # Placeholders: strings that are no part of one another ("<compiled word 1>" is not in
+    # "<compiled word 10>"), and numbers no constant of the statement equals, small enough for
+    # the service level's small integer (Django drops a filter on a number out of its range).
+    words = [f"<compiled word {index}>" for index in range(word_count)]
+    rank = ["<compiled query>", 30_001, "<compiled key>"] if ranked else []
+    ids = {"tier": 30_002, "agency": 30_003, "sector": 30_004, "level": 30_005}
+    chosen_names = [name for name, value in chosen.items() if value is not None]
+
+    def build(*values):
+        given = dict(zip(chosen_names, values[len(words) + len(rank):], strict=True))
+        return _matching(values[:len(words)], list(values[len(words):len(words) + len(rank)]) or None,
+                         given.get("tier"), given.get("agency"), given.get("sector"),
+                         given.get("level")).values_list(*LIST_ROW)
+
+    return CompiledQuery(build, placeholders=[*words, *rank, *(ids[name] for name in chosen_names)])
 
 
 def procedure_for_detail(code):

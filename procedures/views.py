@@ -13,7 +13,7 @@ from .forms import CatalogueFilterForm
 from .levels import EXPLANATIONS
 from .models import FormTemplate, Procedure
 from .pagecache import cache_public_page
-from .selectors import LIST_ROW, procedure_for_detail, search_procedures
+from .selectors import catalogue_matches, procedure_for_detail
 
 PAGE_SIZE = 20
 # What a procedure code may look like (see Procedure.code); anything else is a 404 before any query.
@@ -25,8 +25,7 @@ def catalogue(request):
     """The list of published procedures, filtered; a bad parameter is dropped and reported, never a 500."""
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {"query": ""}
-    procedures = search_procedures(**filters).values(*LIST_ROW)
-    page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("trang"))
+    page = Paginator(catalogue_matches(**filters), PAGE_SIZE).get_page(request.GET.get("trang"))
     query_without_page = request.GET.copy()
     query_without_page.pop("trang", None)
     ignored_filters = form.is_bound and bool(form.errors)

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
 from procedures.compiled import CompiledQuery
@@ -36,8 +37,34 @@ def test_the_converters_of_the_fields_apply():
 @pytest.mark.parametrize("build", [
     lambda code: Procedure.objects.all(),  # the value nowhere
     lambda code: Procedure.objects.filter(code=code, name=code),  # the value twice
-    lambda code: Procedure.objects.filter(name__contains=code),  # the value changed (%…%)
 ])
 def test_a_statement_that_does_not_take_the_value_once_is_refused(build):
     with pytest.raises(ImproperlyConfigured):
         CompiledQuery(build).rows("x")
+
+
+def test_several_values_each_in_its_place_and_a_pattern_s_value_taken_literally():
+    ProcedureFactory(code="1.000005", name="Đăng ký khai sinh", service_level=2)
+    ProcedureFactory(code="1.000006", name="Cấp 100% học phí_mẫu", service_level=4)
+    # 1 as a placeholder: the statement's True (is_published) equals it in Python, but is no int.
+    names = CompiledQuery(lambda word, level: Procedure.objects.filter(
+        is_published=True, name__contains=word, service_level=level).values_list("code"), placeholders=("<w>", 1))
+
+    assert names.rows("khai", 2) == [("1.000005",)]
+    assert names.rows("khai", 4) == []
+    assert names.rows("100%", 4) == [("1.000006",)]
+    assert names.rows("%", 2) == [] and names.rows("_", 2) == []  # a wildcard is a character like any other
+    assert names.rows("í_m", 4) == [("1.000006",)]
+
+
+def test_the_count_leaves_out_the_ordering_and_a_page_is_a_limit_and_an_offset():
+    for number in range(5):
+        ProcedureFactory(code=f"1.00002{number}", name=f"Thủ tục {number}")
+    ranked = CompiledQuery(lambda prefix, first: Procedure.objects.filter(code__startswith=prefix).order_by(
+        RawSQL("CASE WHEN code = %s THEN 0 ELSE 1 END", [first]), "code").values_list("code"),
+        placeholders=("<prefix>", "<first>"))
+
+    assert ranked.count("1.00002", "1.000023") == 5
+    assert [code for (code,) in ranked.rows("1.00002", "1.000023", limit=2, offset=0)] == ["1.000023", "1.000020"]
+    assert [code for (code,) in ranked.rows("1.00002", "1.000023", limit=2, offset=3)] == ["1.000022", "1.000024"]
+    assert ranked.count("9.", "x") == 0

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from procedures.models import Procedure
-from procedures.selectors import search_procedures
+from procedures.selectors import catalogue_matches, search_procedures
 from tests.factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,23 @@ def test_without_a_query_the_list_is_by_name(catalogue):
 def test_a_query_with_like_wildcards_is_taken_literally(catalogue):
     assert codes("%") == []
     assert codes("dang_ky") == []
+
+
+@pytest.mark.parametrize("query", ["", "dang ky khai sinh", "KHAI", "2.000488", "giấy phép xây", "%", "dang_ky",
+                                   "một hai ba bốn năm sáu bảy tám chín mười mười một"])
+@pytest.mark.parametrize("filtered", [(), ("tier",), ("agency", "level"), ("tier", "agency", "sector", "level")])
+def test_the_catalogue_s_compiled_list_reads_what_search_procedures_finds(catalogue, query, filtered):
+    chosen = catalogue["starts"]
+    filters = {"tier": chosen.tier, "agency": chosen.agencies.get(), "sector": chosen.sector,
+               "level": chosen.service_level}
+    filters = {name: filters[name] for name in filtered}
+    expected = [procedure.code for procedure in search_procedures(query=query, **filters)]
+    matches = catalogue_matches(query=query, **filters)
+
+    assert matches.count() == len(expected)
+    assert [row["code"] for row in matches[0:20]] == expected
+    assert [row["code"] for row in matches[1:2]] == expected[1:2]
+    assert all(set(row) == {"code", "name", "service_level", "sector_id", "tier_id"} for row in matches[0:20])
 
 
 def test_the_catalogue_page_shows_the_ranked_list(client, catalogue):
