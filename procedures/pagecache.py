@@ -28,6 +28,7 @@ signals (``QuerySet.update``, ``bulk_create``, an import) call ``catalogue_chang
 import hashlib
 import logging
 import time
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -42,6 +43,9 @@ from django.utils.cache import cc_delim_re, patch_vary_headers
 VERSION_KEY = "procedures:catalogue-version"
 _memory = {}  # memoized(): key -> (catalogue version, value); a few entries per form and language
 _UNCACHEABLE_CONTROL = {"private", "no-cache", "no-store"}
+# The version as this request read it ({} until read; None outside a request): the page and every
+# memoized value of one render are read under one version, for one cache round trip a request.
+_request_version = ContextVar("catalogue version of this request", default=None)
 logger = logging.getLogger(__name__)
 
 
@@ -58,6 +62,13 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_version.set({})
+        try:
+            return self._respond(request)
+        finally:
+            _request_version.reset(token)
+
+    def _respond(self, request):
         if not self._may_use_cache(request):
             return self.get_response(request)
         key = _page_key(request)
@@ -75,6 +86,8 @@ class PublicPageCacheMiddleware:
             return response
         if version is None:
             version = catalogue_version()
+        else:
+            _request_version.get()["version"] = version
         # The version was read before the page is rendered: a page rendered from data older than
         # a change is stored under the version before it and never served after it.
         response = self.get_response(request)
@@ -136,8 +149,14 @@ def _is_public(request, response):
 # --- The catalogue's version ---------------------------------------------------------------
 
 def catalogue_version():
-    """The current version (created on first use; the cache may have been emptied)."""
-    return cache.get_or_set(VERSION_KEY, time.time_ns, None)
+    """The current version (created on first use; the cache may have been emptied), read once a request."""
+    seen = _request_version.get()
+    if seen is not None and "version" in seen:
+        return seen["version"]
+    version = cache.get_or_set(VERSION_KEY, time.time_ns, None)
+    if seen is not None:
+        seen["version"] = version
+    return version
 
 
 def memoized(key, compute):
@@ -174,6 +193,9 @@ def catalogue_changed():
 
 
 def _new_version():
+    seen = _request_version.get()
+    if seen is not None:
+        seen.pop("version", None)  # this request's next read sees the change
     try:
         cache.set(VERSION_KEY, time.time_ns(), None)
     except Exception:  # noqa: BLE001 (a cache that is down must not undo an administrator's save)

@@ -6,9 +6,11 @@ memory otherwise). The test settings turn the page cache off; these tests turn i
 """
 
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -16,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.management.commands.seed_demo import ensure_catalogue_admin_group
 from procedures.models import FormTemplate
-from procedures.pagecache import catalogue_changed
+from procedures.pagecache import VERSION_KEY, catalogue_changed
 from tests.factories import AgencyFactory, ComponentFactory, FeeFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +291,19 @@ def test_the_options_are_read_once_per_catalogue_version(procedure):
         html = Client().get("/thu-tuc/?q=c").content.decode()
     assert "UBND xã Mới" in _agency_options(html)
     assert [query for query in after_change if "procedures_agency" in query["sql"]]
+
+
+@pytest.mark.parametrize("page_cache_seconds", [600, 0])
+def test_a_render_reads_the_catalogue_version_once(settings, procedure, page_cache_seconds):
+    # The filter's options and the rows' names are both kept per version: one round trip for both.
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    Client().get("/thu-tuc/?q=a")  # the options and names computed once
+    with mock.patch.object(cache, "get_or_set", wraps=cache.get_or_set) as get_or_set, \
+            mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+        html = Client().get("/thu-tuc/?q=khai").content.decode()
+    reads = [call for call in get_or_set.call_args_list + get_many.call_args_list if VERSION_KEY in str(call)]
+    assert len(reads) == 1
+    assert procedure.agencies.get().name in _agency_options(html)
 
 
 def test_while_the_shared_cache_is_down_the_options_are_read_every_time(settings, procedure):
