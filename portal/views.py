@@ -1,7 +1,6 @@
 """Site-wide pages: the home page, the language switch and the answer to a client that exceeded a rate limit."""
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,21 +9,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from procedures.levels import EXPLANATIONS
-from procedures.models import JurisdictionTier
 from procedures.pagecache import cache_public_page
-from procedures.selectors import most_used
+from procedures.selectors import most_used, tiers_with_counts
 
 
 @cache_public_page
 def home(request):
     """The home page: one entry per jurisdiction tier (from the data), search, lookup, popular procedures."""
-    tiers = JurisdictionTier.objects.annotate(
-        procedure_count=Count("procedures", filter=Q(procedures__is_published=True))
-    ).order_by("order")  # Meta.ordering does not apply to aggregate queries
-    popular = most_used(8)
     return render(request, "portal/home.html", {
-        "tiers": tiers,
-        "popular": popular,
+        "tiers": tiers_with_counts(),
+        "popular": most_used(8),
         "level_explanations": EXPLANATIONS.values(),
     })
 

@@ -1,6 +1,7 @@
 """Read-only queries of the public catalogue."""
 
 from django.db import router
+from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -124,6 +125,18 @@ def most_used(count):
 
 _MOST_USED = CompiledQuery(lambda: Procedure.objects.published().order_by("-popularity", "name").values_list(*LIST_ROW),
                            placeholders=())
+
+
+def tiers_with_counts():
+    """Every jurisdiction tier in its order, as dicts: ``slug``, ``submit_label``, ``procedure_count`` (published)."""
+    return [{"slug": slug, "submit_label": label, "procedure_count": count}
+            for slug, label, count in _TIERS_WITH_COUNTS.rows(using=router.db_for_read(JurisdictionTier))]
+
+
+_TIERS_WITH_COUNTS = CompiledQuery(lambda: JurisdictionTier.objects.annotate(
+    procedure_count=Count("procedures", filter=Q(procedures__is_published=True)),
+).order_by("order").values_list("slug", "submit_label", "procedure_count"), placeholders=())  # Meta.ordering
+# does not apply to aggregate queries
 
 
 # The compiled lists, by shape: (words, ranked, tier?, agency?, sector?, level?); at most 11 × 16.

@@ -66,3 +66,18 @@ def test_the_language_switcher_changes_the_page_language(client, demo_catalogue)
 
 def test_the_bench_view_is_not_routed_outside_benchmarks(client):
     assert client.get("/bench/bare/").status_code == 404
+
+
+def test_the_tier_entries_in_english_say_procedure_or_procedures(client, demo_catalogue):  # noqa: F811
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    tier = JurisdictionTier.objects.get(slug="cap-so")
+    published = Procedure.objects.filter(tier=tier, is_published=True)
+    Procedure.objects.filter(pk__in=list(published.values_list("pk", flat=True)[1:])).update(is_published=False)
+
+    html = client.get("/").content.decode()
+
+    entries = dict(re.findall(r'<a href="/thu-tuc/\?cap=([a-z-]+)">[^<]+ <span class="tier-count">([^<]+)</span>', html))
+    assert entries["cap-so"] == "1 procedure"
+    xa = Procedure.objects.filter(tier__slug="cap-xa", is_published=True).count()
+    assert entries["cap-xa"] == f"{xa} procedures"
+

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from procedures.models import Procedure, Sector
 from procedures.selectors import LIST_ROW, procedure_for_detail
-from procedures.templatetags.catalogue import agency_items, popular_items, procedure_items
+from procedures.templatetags.catalogue import agency_items, popular_items, procedure_items, tier_items
 from tests.factories import AgencyFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +123,27 @@ def test_the_pagination_is_the_templates(language, items, number, querystring):
         ours = page_links(page, context["page_range"], querystring)
         assert _squeezed(ours) == _squeezed(TEMPLATE_PAGINATION.render(context))
     assert (ours == "") == (items <= 20)
+
+
+# The home page's tier entries as home.html wrote them before the tag took them over.
+TEMPLATE_TIERS = engines["django"].from_string(
+    """{% load i18n %}{% for tier in tiers %}<li><a href="{{ catalogue_url }}?cap={{ tier.slug|urlencode }}">{{ tier.submit_label_translated }} <span class="tier-count">{% blocktranslate count counter=tier.procedure_count %}{{ counter }} thủ tục{% plural %}{{ counter }} thủ tục{% endblocktranslate %}</span></a></li>
+    {% empty %}<li>{% translate "Chưa có cấp thẩm quyền nào." %}</li>{% endfor %}""")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("tiers", [
+    [],
+    [{"slug": "cap-xa", "submit_label": "Nộp hồ sơ tại phường/xã/thị trấn", "procedure_count": 1},
+     {"slug": "cap-so", "submit_label": "Nộp hồ sơ tại sở/ngành", "procedure_count": 0},
+     {"slug": "cấp <đặc biệt>", "submit_label": "Nộp “tại” <đây> & đó", "procedure_count": 12345}],
+])
+def test_the_tier_entries_are_the_templates(language, tiers):
+    with translation.override(language):
+        expected = TEMPLATE_TIERS.render({
+            "catalogue_url": "/thu-tuc/",
+            "tiers": [{**tier, "submit_label_translated": translation.gettext(tier["submit_label"])} for tier in tiers],
+        })
+        written = tier_items(tiers, "/thu-tuc/")
+    assert written.rstrip() == expected.rstrip()
+    assert ("procedure" in written) == (language == "en" and bool(tiers))
