@@ -46,8 +46,7 @@ def search_procedures(*, query="", tier=None, agency=None, sector=None, level=No
     ranks are ``EXACT_CODE``, ``NAME_STARTS`` and ``OTHER``, by name within each.
     """
     words, rank = _words_and_rank(query)
-    return _matching(words, rank, *(None if choice is None else choice.pk for choice in (tier, agency, sector)),
-                     level)
+    return _matching(words, rank, *(getattr(choice, "pk", choice) for choice in (tier, agency, sector)), level)
 
 
 def catalogue_matches(*, query="", tier=None, agency=None, sector=None, level=None):
@@ -133,10 +132,10 @@ def tiers_with_counts():
             for slug, label, count in _TIERS_WITH_COUNTS.rows(using=router.db_for_read(JurisdictionTier))]
 
 
+# Ordered explicitly: Meta.ordering does not apply to aggregate queries.
 _TIERS_WITH_COUNTS = CompiledQuery(lambda: JurisdictionTier.objects.annotate(
     procedure_count=Count("procedures", filter=Q(procedures__is_published=True)),
-).order_by("order").values_list("slug", "submit_label", "procedure_count"), placeholders=())  # Meta.ordering
-# does not apply to aggregate queries
+).order_by("order").values_list("slug", "submit_label", "procedure_count"), placeholders=())
 
 
 # The compiled lists, by shape: (words, ranked, tier?, agency?, sector?, level?); at most 11 × 16.
