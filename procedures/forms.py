@@ -70,18 +70,15 @@ class FastSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             return option(option_value, _text(option_value), _text(label))
 
-        if isinstance(self.choices, EscapedOptions) and not self.allow_multiple_selected:
-            # remember_options(): every option written once; only the chosen one is swapped in.
+        if isinstance(self.choices, EscapedOptions):
+            # remember_options(): every option written once; only the chosen one is swapped in (a
+            # single select: the first option with a chosen value, as above).
             options = self.choices
             marked = min((options.first_index[value] for value in chosen if value in options.first_index), default=None)
             if marked is None:
                 return mark_safe(f"{parts[0]}{options.html}\n</select>")
             return mark_safe("".join((parts[0], *options.unselected[:marked], options.selected[marked],
                                       *options.unselected[marked + 1:], "\n</select>")))
-        if isinstance(self.choices, EscapedOptions):
-            parts.extend(option(*entry) for entry in self.choices.escaped)
-            parts.append("\n</select>")
-            return mark_safe("".join(parts))
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):
                 parts.append(f'\n  <optgroup label="{conditional_escape(option_value)}">')
@@ -123,9 +120,8 @@ class ListedModelChoiceField(forms.ModelChoiceField):
 
 class EscapedOptions(BaseChoiceIterator):
     """The options of a ``FastSelect`` ready to be joined: (value, label escaped) pairs, the shape of
-    Django's choices (``Select.use_required_attribute`` reads the first), ``escaped``, the
-    (value, value escaped, label escaped) of each, and each option's markup, which
-    ``FastSelect.render`` joins.
+    Django's choices (``Select.use_required_attribute`` reads the first), and each option's
+    markup, chosen and not, which ``FastSelect.render`` joins.
 
     A choice iterator, so that a widget keeps it as it is (a list would be normalized, pair by
     pair, on every assignment).
@@ -133,15 +129,14 @@ class EscapedOptions(BaseChoiceIterator):
 
     def __init__(self, choices):
         self.pairs = tuple((str(value), _text(label)) for value, label in choices)
-        self.escaped = tuple((value, _text(value), label_html) for value, label_html in self.pairs)
-        # Each option as a single select writes it, not chosen and chosen; the first option of each value.
-        self.unselected = tuple(f'\n  <option value="{value_html}">{label_html}</option>\n'
-                                for _value, value_html, label_html in self.escaped)
-        self.selected = tuple(f'\n  <option value="{value_html}" selected>{label_html}</option>\n'
-                              for _value, value_html, label_html in self.escaped)
+        # Each option as a select writes it, not chosen and chosen; the first option of each value.
+        self.unselected = tuple(f'\n  <option value="{_text(value)}">{label_html}</option>\n'
+                                for value, label_html in self.pairs)
+        self.selected = tuple(f'\n  <option value="{_text(value)}" selected>{label_html}</option>\n'
+                              for value, label_html in self.pairs)
         self.html = "".join(self.unselected)
         self.first_index = {}
-        for index, (value, _value_html, _label_html) in enumerate(self.escaped):
+        for index, (value, _label_html) in enumerate(self.pairs):
             self.first_index.setdefault(value, index)
 
     def __iter__(self):
