@@ -35,11 +35,10 @@ class ConstantTranslateNode(django_i18n.TranslateNode):
         key = (get_language(), context.autoescape)
         value = self.rendered.get(key)
         if value is None:
-            asvar, self.asvar = self.asvar, None
-            try:
-                value = self.rendered[key] = super().render(context)
-            finally:
-                self.asvar = asvar
+            # Django's node, untouched (the node is shared by the threads rendering the template).
+            written = super().render(context)
+            self.rendered[key] = context[self.asvar] if self.asvar else written
+            return written
         if self.asvar:
             context[self.asvar] = value
             return ""
