@@ -71,11 +71,14 @@ def tier_items(tiers, catalogue_url):
     if not tiers:
         return mark_safe(f"<li>{escape(gettext('Chưa có cấp thẩm quyền nào.'))}</li>")
     catalogue_url = escape(catalogue_url)
-    return mark_safe("".join(
-        f'<li><a href="{catalogue_url}?cap={escape(quote(tier["slug"]))}">{escape(gettext(tier["submit_label"]))}'
-        # As {% blocktranslate count %}: the number localized, the translation chosen by it.
-        f' <span class="tier-count">{ngettext("%(counter)s thủ tục", "%(counter)s thủ tục", tier["procedure_count"]) % {"counter": localize(tier["procedure_count"])}}</span></a></li>\n    '
-        for tier in tiers))
+    items = []
+    for tier in tiers:
+        count = tier["procedure_count"]
+        # As {% blocktranslate count %}: the translation chosen by the number, the number localized.
+        count_text = ngettext("%(counter)s thủ tục", "%(counter)s thủ tục", count) % {"counter": localize(count)}
+        items.append(f'<li><a href="{catalogue_url}?cap={escape(quote(tier["slug"]))}">'
+                     f'{escape(gettext(tier["submit_label"]))} <span class="tier-count">{count_text}</span></a></li>\n    ')
+    return mark_safe("".join(items))
 
 
 @register.simple_tag
