@@ -592,12 +592,14 @@ def _percentile_ms(values, fraction):
 
 # --- Queries --------------------------------------------------------------------------------------
 
-def count_queries(check):
+def count_queries(check, statement_ms=None):
     """The number of queries each variant's page costs, measured in-process with the test client.
 
     A variant is a path (GET, must answer 200) or a callable ``variant(client)`` that does any
     setup with the test client (not counted) and returns ``go``, a callable making the request
-    to count and returning its response (200 or a redirect).
+    to count and returning its response (200 or a redirect). With a dict ``statement_ms``, each
+    variant's request is made 5 times and the median of its statements' own time (the database's
+    answers as the driver waited for them, without the commit) goes there, label -> ms.
     """
     from django.db import connection
     from django.test import Client
@@ -607,23 +609,44 @@ def count_queries(check):
     for label, variant in check.variants.items():
         if callable(variant):
             variant(Client())()  # warm caches (content types, translations) with a first run
-            go = variant(Client())
+            prepare = lambda variant=variant: variant(Client())  # noqa: E731 (a new browser each time)
             expected = (200, 302)
         else:
             client = Client()
             client.get(variant)  # warm caches so only the page's own queries count
-            go, expected = (lambda client=client, path=variant: client.get(path)), (200,)
-        with CaptureQueriesContext(connection) as queries:
-            response = go()
-        if response.status_code not in expected:
-            raise RuntimeError(f"{check.name}: {label} answered {response.status_code}")
-        counts[label] = len(queries)
+            prepare = lambda client=client, path=variant: (lambda: client.get(path))  # noqa: E731
+            expected = (200,)
+        times = []
+        for _ in range(5 if statement_ms is not None else 1):
+            go = prepare()
+            waited = []
+            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(_timed(waited)):
+                response = go()
+            if response.status_code not in expected:
+                raise RuntimeError(f"{check.name}: {label} answered {response.status_code}")
+            counts.setdefault(label, len(queries))  # the first, as without timing
+            times.append(sum(waited) * 1000)
+        if statement_ms is not None:
+            statement_ms[label] = sorted(times)[len(times) // 2]
     return counts
+
+
+def _timed(waited):
+    """An execute wrapper appending each statement's time (seconds) to ``waited``."""
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited.append(time.perf_counter() - started)
+
+    return wrapper
 
 
 # --- Report ---------------------------------------------------------------------------------------
 
-def write_report(meta, loads, queries, extra=None, *, sections=(), query_targets=None):
+def write_report(meta, loads, queries, extra=None, *, sections=(), query_targets=None, statement_ms=None):
     """The table (terminal and ``bench/results/latest.md``) and the raw figures (``bench/results/<stamp>.json``).
 
     ``extra`` holds the figures of self-contained benchmarks run as subprocesses: name -> {figure: value}.
@@ -632,8 +655,9 @@ def write_report(meta, loads, queries, extra=None, *, sections=(), query_targets
     """
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    query_targets = query_targets or {}
-    payload = {"meta": meta, "load": [asdict(result) for result in loads], "queries": queries, "extra": extra or {},
+    query_targets, statement_ms = query_targets or {}, statement_ms or {}
+    payload = {"meta": meta, "load": [asdict(result) for result in loads], "queries": queries,
+               "statement_ms": statement_ms, "extra": extra or {},
                "sections": [{"title": title, "columns": columns, "rows": rows} for title, columns, rows in sections]}
     (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2))
     lines = [f"# Benchmark {stamp}", "", "```", json.dumps(meta, ensure_ascii=False), "```", "",
@@ -649,9 +673,12 @@ def write_report(meta, loads, queries, extra=None, *, sections=(), query_targets
         for part, figures in result.server_parts.items():
             lines.append(f"| ↳ {part} (p50, p95), server time (gunicorn access log, {figures['requests']} requests) "
                          f"| | | {figures['p50_ms']:.2f} | {figures['p95_ms']:.2f} | | | | | |")
-    lines += ["", "| query check | queries per variant | constant | target | |", "|---|---|---|---|---|"]
+    lines += ["", "| query check | queries per variant (their statements' own time, ms, median of 5) | constant "
+                  "| target | |", "|---|---|---|---|---|"]
     for name, counts in queries.items():
-        detail = ", ".join(f"{label}: {count}" for label, count in counts.items())
+        times = statement_ms.get(name, {})
+        detail = ", ".join(f"{label}: {count}" + (f" ({times[label]:.2f})" if label in times else "")
+                           for label, count in counts.items())
         most = query_targets.get(name)
         target = f"≤{most} queries" if most else ""
         met = ("met" if max(counts.values()) <= most else "not met") if most else ""

@@ -6,6 +6,7 @@ benchmark's database, after ``bench/run.py`` has loaded it, with the page cache 
     .venv/bin/python bench/profile_page.py / /thu-tuc/ "/thu-tuc/?q=giay+phep" /thu-tuc/1.001193/
     .venv/bin/python bench/profile_page.py --lookup B00.99.12.H26-261201-0001   # POST /tim-kiem/
     .venv/bin/python bench/profile_page.py --by-template /thu-tuc/               # calls per template line
+    .venv/bin/python bench/profile_page.py --functions /thu-tuc/                 # cProfile's cumulative table
 
 The call count does not depend on what else the machine is doing, which the CPU time does (the
 figure is the fastest of 7 rounds): compare call counts between two commits on a shared machine,
@@ -34,9 +35,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", help="GET paths")
     parser.add_argument("--lookup", metavar="CODE", help="time POST /tim-kiem/ for this dossier code")
+    parser.add_argument("--lookup-path", default="/tim-kiem/",
+                        help="where --lookup posts (/bench/lookup-floor/: the same POST without its page)")
     parser.add_argument("--requests", type=int, default=140, help="timed requests per path (7 rounds)")
     parser.add_argument("--by-template", action="store_true",
                         help="attribute the calls to the innermost template node (template:line)")
+    parser.add_argument("--functions", action="store_true",
+                        help="print cProfile's table of the functions with the most cumulative time")
     args = parser.parse_args()
     os.environ.update({
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE),
@@ -50,7 +55,7 @@ def main():
     app = get_wsgi_application()
     requests = [(path, _get(path)) for path in args.paths]
     if args.lookup:
-        requests.append((f"POST /tim-kiem/ {args.lookup}", _lookup_post(args.lookup)))
+        requests.append((f"POST {args.lookup_path} {args.lookup}", _lookup_post(args.lookup, args.lookup_path)))
     for label, environ in requests:
         def one(environ=environ, label=label):
             status = []
@@ -64,6 +69,10 @@ def main():
         cpu = _fastest_round(one, args.requests)
         calls = _calls(one, args.by_template)
         print(f"{label}: {cpu:.2f} ms CPU (fastest of 7 rounds), {sum(calls.values()) / 20:,.0f} Python calls a request")
+        if args.functions:
+            profile = cProfile.Profile()
+            profile.runcall(lambda: [one() for _ in range(20)])
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(int(os.environ.get("TOP", 25)))
         if args.by_template:
             for where, count in calls.most_common(int(os.environ.get("TOP", 25))):
                 print(f"  {count / 20:8,.0f}  {where}")
@@ -83,13 +92,13 @@ def _get(path):
     return _environ("GET", parts.path, parts.query)
 
 
-def _lookup_post(code):
+def _lookup_post(code, path):
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 
     secret = _get_new_csrf_string()
     body = urlencode({"csrfmiddlewaretoken": _mask_cipher_secret(secret), "code": code,
                       "captcha_0": "x", "captcha_1": "PASSED"}).encode()
-    return _environ("POST", "/tim-kiem/", body=body, CONTENT_TYPE="application/x-www-form-urlencoded",
+    return _environ("POST", path, body=body, CONTENT_TYPE="application/x-www-form-urlencoded",
                     HTTP_COOKIE=f"csrftoken={secret}")
 
 

@@ -165,10 +165,10 @@ def main(argv=None):
     catalogue_changed()
 
     mark = time.monotonic()
-    queries, query_targets = {}, {}
+    queries, query_targets, statement_ms = {}, {}, {}
     for scenario in scenarios:
         for check in scenario.query_checks(ctx):
-            queries[check.name] = count_queries(check)
+            queries[check.name] = count_queries(check, statement_ms.setdefault(check.name, {}))
             if check.max_queries:
                 query_targets[check.name] = check.max_queries
     connections.close_all()
@@ -221,7 +221,8 @@ def main(argv=None):
             "scenarios": [s.name for s in scenarios] + [name for name, on in
                                                         (("backoffice", run_backoffice),
                                                          ("notifications", run_notifications)) if on]}
-    print(write_report(meta, loads, queries, extra, sections=sections, query_targets=query_targets))
+    print(write_report(meta, loads, queries, extra, sections=sections, query_targets=query_targets,
+                       statement_ms=statement_ms))
     failed = [name for name, counts in queries.items() if len(set(counts.values())) != 1]
     errors = sum(result.errors for result in loads)
     broken = [name for name, figures in extra.items() if "error" in figures]

@@ -16,11 +16,12 @@ And a hit shows only what the slip already shows, with the name masked.
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from dossiers import links
@@ -70,6 +71,22 @@ def lookup(request):
         form = LookupForm(initial={"code": typed})
     return _lookup_page(request, form=form, searched_code=searched_code, result=result, typed=typed,
                         second_factor_error=second_factor_error)
+
+
+@require_POST
+@ratelimit(group="dossiers.lookup", key="ip", rate=public_rate, method="POST", block=True)
+def bench_lookup_floor(request):
+    """``lookup``'s POST without its page, for the benchmarks only (routed when PORTAL_BENCH=1).
+
+    The same CSRF check (middleware), rate limit, form, captcha check and statement, answered
+    with the code found: what a lookup costs before any rendering, timed beside the page and the
+    bare view (bench/README.md). Keep its checks those of ``lookup``.
+    """
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(b"invalid", status=400, content_type="text/plain")
+    dossier = find_dossier(form.cleaned_data["code"])
+    return HttpResponse(f"found {dossier.code}" if dossier else "not found", content_type="text/plain")
 
 
 def _check_second_factor(request, code, dossier, digits):

@@ -356,8 +356,9 @@ def returned_code(position):
     return returned.values_list("code", flat=True)[min(total - 1, int(position * total))]
 
 
-def lookup_requests(codes):
-    """wrk's requests: one CSRF cookie fetched once, then a POST per code, each checked to show its dossier."""
+def lookup_requests(codes, path="/tim-kiem/"):
+    """wrk's requests: one CSRF cookie fetched once, then a POST per code to ``path``, each checked to
+    show its dossier."""
 
     def build(port):
         from urllib.parse import urlencode
@@ -369,7 +370,7 @@ def lookup_requests(codes):
             raise AssertionError(f"the lookup page answered {status} without a CSRF cookie")
         headers = {"Cookie": f"csrftoken={token}", "Content-Type": "application/x-www-form-urlencoded",
                    "Referer": f"http://127.0.0.1:{port}/tim-kiem/"}
-        return [{"method": "POST", "path": "/tim-kiem/", "headers": headers,
+        return [{"method": "POST", "path": path, "headers": headers,
                  "body": urlencode({"csrfmiddlewaretoken": token, "code": code, **CAPTCHA})} for code in codes]
 
     return build
@@ -400,7 +401,12 @@ class LookupScenario(Scenario):
     def targets(self, ctx):
         count = ctx.options.get("dossiers", 1_000_000)
         return [Target(f"lookup POST /tim-kiem/, found among {count:,} dossiers",
-                       requests=lookup_requests(ctx.data["lookup_codes"]), expect=FOUND, goal={"ratio": 0.4})]
+                       requests=lookup_requests(ctx.data["lookup_codes"]), expect=FOUND, goal={"ratio": 0.4}),
+                # The same POST without the page (portal.views.bench_lookup_floor): CSRF check, rate
+                # limit, form, captcha and statement. The page's ratio cannot go above this one's.
+                Target("lookup POST without its page (its floor: CSRF, rate limit, form, captcha, query)",
+                       requests=lookup_requests(ctx.data["lookup_codes"], path="/bench/lookup-floor/"),
+                       expect=b"found ")]
 
     def query_checks(self, ctx):
         return [QueryCheck("lookup POST (found)", {label: lookup_variant(code)

@@ -64,8 +64,9 @@ def test_the_language_switcher_changes_the_page_language(client, demo_catalogue)
     assert '<html lang="en">' in client.get("/thu-tuc/").content.decode()
 
 
-def test_the_bench_view_is_not_routed_outside_benchmarks(client):
+def test_the_bench_views_are_not_routed_outside_benchmarks(client):
     assert client.get("/bench/bare/").status_code == 404
+    assert client.post("/bench/lookup-floor/").status_code == 404
 
 
 def test_the_tier_entries_in_english_say_procedure_or_procedures(client, demo_catalogue):  # noqa: F811

@@ -24,6 +24,7 @@ from tests.tracking.helpers import (
     returned,
 )
 from tracking.lookup import mask_name, normalize_code
+from tracking.views import bench_lookup_floor
 
 pytestmark = pytest.mark.django_db
 
@@ -338,6 +339,20 @@ def test_wrong_captcha_is_refused(client):
     # The challenge is spent: the right answer afterwards does not pass either.
     again = client.post("/tim-kiem/", {"code": CODE, "captcha_0": key, "captcha_1": challenge_of(key)})
     assert "Mã xác nhận không đúng hoặc đã hết hạn" in page_text(again)
+
+
+def test_the_lookup_floor_checks_the_captcha_once_and_finds_the_dossier(rf):
+    """The bench's lookup without its page does the lookup's checks: a captcha answers once; an unknown code."""
+    filed_dossier(code=CODE)
+    key = new_key()
+    post = {"code": f" {CODE.lower()} ", "captcha_0": key, "captcha_1": challenge_of(key)}
+    found = bench_lookup_floor(rf.post("/bench/lookup-floor/", post))
+    assert (found.status_code, found.content) == (200, f"found {CODE}".encode())
+    assert bench_lookup_floor(rf.post("/bench/lookup-floor/", post)).status_code == 400  # used once
+    other = new_key()
+    unknown = bench_lookup_floor(rf.post("/bench/lookup-floor/", {
+        "code": "000.00.12.H26-250704-0043", "captcha_0": other, "captcha_1": challenge_of(other)}))
+    assert (unknown.status_code, unknown.content) == (200, b"not found")
 
 
 def test_real_captcha_answer_is_accepted(client):
