@@ -22,7 +22,9 @@ same round trip as the page. The version is one number that changes whenever any
 page shows changes: every write to a model of this app (procedure, agency, sector, tier, fee,
 component, form template, declaration field; the admin or anywhere through the ORM) makes every
 stored page stale at once, without knowing which pages showed it. Bulk writes that send no
-signals (``QuerySet.update``, ``bulk_create``, an import) call ``catalogue_changed()`` themselves.
+signals (``QuerySet.update``, ``bulk_create``, an import) call ``catalogue_changed()`` themselves,
+and so does each refresh of the public statistics' fact table (``reporting.services``, hourly):
+the statistics pages are public pages of this cache too.
 """
 
 import hashlib

@@ -1,12 +1,20 @@
-"""The public statistics page (``/thong-ke/``) and its CSV download. Thin: filters, one selector, render."""
+"""The public statistics page (``/thong-ke/``) and its CSV download. Thin: filters, one selector, render.
+
+Both are public pages the page cache keeps (``procedures.pagecache``): they show only the fact
+table and the catalogue's names, and each refresh of the fact table gives the pages a new
+version (``reporting.services.refresh_month``).
+"""
 
 import csv
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+
+from procedures.pagecache import cache_public_page
 
 from . import charts, tables
 from .forms import StatisticsFilterForm
@@ -19,6 +27,7 @@ def _read(request):
     return form, filters, statistics(**filters)
 
 
+@cache_public_page
 @require_GET
 def statistics_page(request):
     """Decision 766 figures per agency and tier, for a year or a month; both on-time rates explained."""
@@ -45,7 +54,11 @@ def statistics_page(request):
             + [(_("Tổng cộng"), stats.total)]),
         "crumbs": [(None, _("Thống kê"))],
     }
-    return render(request, "reporting/statistics.html", context)
+    response = render(request, "reporting/statistics.html", context)
+    if context["ignored_filters"]:
+        # The notice about the dropped filters is a form error: never kept in a cache.
+        patch_cache_control(response, private=True)
+    return response
 
 
 CSV_COLUMNS = [
@@ -62,6 +75,7 @@ CSV_COLUMNS = [
 ]
 
 
+@cache_public_page
 @require_GET
 def statistics_csv(request):
     """The same figures as the page, one line per agency, then per tier and the total; UTF-8 for spreadsheets."""

@@ -5,6 +5,7 @@ The cache is the real one of the settings (Redis with CACHE_URL, as in CI and pr
 memory otherwise). The test settings turn the page cache off; these tests turn it on.
 """
 
+import datetime
 import re
 from unittest import mock
 
@@ -19,7 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from portal.management.commands.seed_demo import ensure_catalogue_admin_group
 from procedures.models import FormTemplate
 from procedures.pagecache import VERSION_KEY, catalogue_changed
+from reporting.services import refresh_month
+from reporting.tasks import refresh_statistics as refresh_task
 from tests.factories import AgencyFactory, ComponentFactory, FeeFactory, ProcedureFactory
+from tests.reporting.helpers import at, dossier_at, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,9 @@ def served_from_cache(client, path, django_assert_num_queries, **extra):
 
 
 PAGES = ["/", "/thu-tuc/", "/thu-tuc/?q=khai+sinh", "/thu-tuc/1.001193/"]
+# The public statistics (reporting/views.py) are public pages of the same cache.
+STATISTICS_PAGES = ["/thong-ke/", "/thong-ke/?nam=2026&thang=4"]
+HTML_PAGES = PAGES + STATISTICS_PAGES
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -54,7 +61,7 @@ def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client, proc
     assert "Đăng ký khai sinh" in first
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", [*HTML_PAGES, "/thong-ke/tai-ve.csv?nam=2026"])
 def test_no_cacheable_page_carries_a_csrf_token_or_sets_a_cookie(client, procedure, path):
     response = client.get(path)
     again = Client().get(path)
@@ -72,7 +79,7 @@ def test_the_query_string_is_part_of_the_key(client, procedure):
     assert "Cấp giấy phép xây dựng" in page and "Đăng ký khai sinh" not in page
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", HTML_PAGES)
 def test_one_language_is_never_served_for_the_other(procedure, path):
     vietnamese, english = Client(), Client()
     english.cookies["django_language"] = "en"
@@ -110,10 +117,11 @@ def test_the_switcher_ignores_an_unknown_language(client):
     assert "django_language" not in response.cookies
 
 
-def test_a_page_reporting_ignored_filters_is_not_stored(client, procedure):
-    first = client.get("/thu-tuc/?muc_do=9")
+@pytest.mark.parametrize("path", ["/thu-tuc/?muc_do=9", "/thong-ke/?nam=1990&co_quan=x"])
+def test_a_page_reporting_ignored_filters_is_not_stored(client, procedure, path):
+    first = client.get(path)
     assert "private" in first["Cache-Control"]
-    second = Client().get("/thu-tuc/?muc_do=9")
+    second = Client().get(path)
     assert "private" in second["Cache-Control"]  # rendered again, not taken from the cache
 
 
@@ -235,7 +243,7 @@ def test_a_new_agency_for_the_procedure_shows_at_once(procedure):
     assert "UBND phường Mới Thành Lập" in Client().get("/thu-tuc/1.001193/").content.decode()
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", HTML_PAGES)
 def test_a_stored_page_carries_the_headers_it_was_rendered_with(client, procedure, path, django_assert_num_queries):
     first = client.get(path)
     again = Client().get(path)
@@ -255,6 +263,49 @@ def test_while_the_shared_cache_is_down_no_page_is_stored_or_served(settings, pr
     # Another process renames the procedure; this one cannot be told (no shared version).
     type(procedure).objects.filter(pk=procedure.pk).update(name="Đăng ký khai sinh lưu động")
     assert "Đăng ký khai sinh lưu động" in Client().get("/thu-tuc/1.001193/").content.decode()
+
+
+# --- The public statistics: fresh after each refresh of the fact table -----------------------------
+
+def _statistics_figures(path):
+    """The key figures of a statistics page: {label: value}."""
+    html = Client().get(path).content.decode()
+    return dict(re.findall(r"<div><dt>([^<]+)</dt><dd>([^<]+)</dd></div>", html))
+
+
+def test_a_statistics_page_is_served_from_the_cache_and_fresh_after_each_refresh(procedure,
+                                                                                 django_assert_num_queries):
+    agency = procedure.agencies.get()
+    path = "/thong-ke/?nam=2026&thang=4"
+    csv_path = "/thong-ke/tai-ve.csv?nam=2026&thang=4"
+    refresh_month(2026, 4, now=at(2026, 5, 2))
+    assert _statistics_figures(path)["Hồ sơ tiếp nhận"] == "0"
+    before_csv = Client().get(csv_path).content
+    served_from_cache(Client(), path, django_assert_num_queries)
+    with django_assert_num_queries(0):
+        assert Client().get(csv_path).content == before_csv
+    # Two dossiers received in April; the periodic job (hourly) counts them: the next request shows them.
+    for day in (6, 7):
+        dossier = dossier_at(agency, procedure, submitted=at(2026, 4, day))
+        receive(dossier, at(2026, 4, day, 10), datetime.date(2026, 4, 20))
+    assert _statistics_figures(path)["Hồ sơ tiếp nhận"] == "0"  # the fact table was not refreshed yet
+    refresh_task.delay([2026, 4])
+    assert _statistics_figures(path)["Hồ sơ tiếp nhận"] == "2"
+    assert Client().get(csv_path).content != before_csv
+    served_from_cache(Client(), path, django_assert_num_queries)
+
+
+def test_an_agency_renamed_in_the_admin_shows_on_the_statistics_page_at_once(administrator, procedure):
+    agency = procedure.agencies.get()
+    dossier = dossier_at(agency, procedure, submitted=at(2026, 4, 6))
+    receive(dossier, at(2026, 4, 6, 10), datetime.date(2026, 4, 20))
+    refresh_month(2026, 4, now=at(2026, 5, 2))
+    assert agency.name in Client().get("/thong-ke/?nam=2026").content.decode()
+    _change(administrator, "agency", agency.pk, {
+        "name": "UBND phường Tên Mới", "tier": agency.tier_id, "identifier_code": agency.identifier_code,
+        "address": agency.address, "phone": agency.phone, "email": agency.email,
+        "opening_hours": agency.opening_hours, "is_active": "on"})
+    assert "UBND phường Tên Mới" in Client().get("/thong-ke/?nam=2026").content.decode()
 
 
 # --- The filters' options (pagecache.memoized): kept per catalogue version, in each process ------
