@@ -10,6 +10,7 @@ from csp.decorators import csp
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -26,7 +27,7 @@ from procedures.models import Agency, Procedure
 from . import services
 from .defaults import default_template
 from .models import EVENT_CHOICES, RESUME_LINK, Channel, MessageTemplate, Notification, NotificationStatus
-from .rendering import DRAFT_VARIABLES, VARIABLES, render_draft_message, render_message
+from .rendering import DRAFT_VARIABLES, VARIABLES, render_draft_message, render_message, render_row
 from .text_engine import TemplateSyntaxProblem
 
 LOG_FIELDS = ("created_at", "event", "channel", "recipient", "status", "attempts", "segments", "provider_id",
@@ -59,8 +60,8 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
     fields = ("dossier", "draft", "event", "channel", "language", "recipient", "status", "attempts", "segments",
-              "provider_id", "subject", "body", "created_at", "next_attempt_at", "sent_at", "delivered_at",
-              "updated_at", "last_error")
+              "provider_id", "message_subject", "message_body", "created_at", "next_attempt_at", "sent_at",
+              "delivered_at", "updated_at", "last_error")
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -79,6 +80,30 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description=_("lỗi gần nhất"))
     def short_error(self, obj):
         return obj.last_error[:80]
+
+    @admin.display(description=_("tiêu đề"))
+    def message_subject(self, obj):
+        return obj.subject if obj.body else self._to_be_sent(obj).subject
+
+    @admin.display(description=_("nội dung"))
+    def message_body(self, obj):
+        """The text stored when the worker rendered it; before that, the text the row will carry.
+
+        A row is written without its text (``notifications.services``: the event's request does not
+        render) and the worker stores the words it sends. Until then the operator sees them rendered
+        now from the row's variables, said to be a preview.
+        """
+        if obj.body:
+            return linebreaksbr(obj.body)
+        return format_html("{}<p class=\"help\">{}</p>", linebreaksbr(self._to_be_sent(obj).body),
+                           _("Chưa gửi: nội dung trên được dựng từ thông tin lúc sự kiện xảy ra; khi gửi, "
+                             "nội dung thực gửi được lưu lại."))
+
+    def _to_be_sent(self, obj):
+        cached = getattr(obj, "_preview", None)
+        if cached is None:
+            cached = obj._preview = render_row(obj)
+        return cached
 
     @admin.action(description=_("Gửi lại các tin gửi lỗi, không đến được người nhận hoặc lỗi kỹ thuật"),
                   permissions=["change"])

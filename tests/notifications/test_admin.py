@@ -1,10 +1,13 @@
 """The back office of the outbox: message log with its dashboard, resend, templates with a preview."""
 
 import pytest
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.html import escape
 
 from dossiers.workflow import Event
 from notifications.models import Channel, MessageTemplate, Notification, NotificationStatus
+from notifications.rendering import render_row
 from notifications.sms import InMemoryBackend
 from tests.factories import DossierFactory
 
@@ -151,3 +154,27 @@ def test_technical_failures_of_any_age_are_counted_and_resent_by_an_operator(adm
     old.refresh_from_db()
     assert old.status == NotificationStatus.SENT
     assert [m["notification_id"] for m in InMemoryBackend.outbox] == [old.pk]
+
+
+def test_a_row_not_yet_sent_shows_the_text_it_will_carry(admin_client):
+    """The event's request writes the rows without their text; the operator still reads the words."""
+    from dossiers import services
+
+    dossier = DossierFactory(applicant_email="binh@example.com", applicant_phone="+84912345678")
+    services.record_event(dossier, action="register", from_status="", event=Event.REGISTERED)
+    rows = {row.channel: row for row in Notification.objects.filter(dossier=dossier)}
+    assert set(rows) == {Channel.SMS, Channel.EMAIL} and not any(row.body for row in rows.values())
+    for channel, row in rows.items():
+        page = admin_client.get(reverse("admin:notifications_notification_change", args=[row.pk])).content.decode()
+        preview = render_row(row)
+        assert dossier.code in preview.body
+        assert str(linebreaksbr(preview.body)) in page, channel
+        assert "Chưa gửi: nội dung trên được dựng từ thông tin lúc sự kiện xảy ra" in page
+        if channel == Channel.EMAIL:
+            assert preview.subject and escape(preview.subject) in page
+    # Looking stores nothing: the worker stores the words it sends.
+    assert not Notification.objects.filter(dossier=dossier).exclude(body="").exists()
+    Notification.objects.filter(pk=rows[Channel.SMS].pk).update(body="Tin đã gửi\ndòng hai", status="sent")
+    sent = admin_client.get(reverse("admin:notifications_notification_change", args=[rows[Channel.SMS].pk]))
+    page = sent.content.decode()
+    assert "Tin đã gửi<br>dòng hai" in page and "Chưa gửi:" not in page
