@@ -1,8 +1,8 @@
-"""The captcha (Mã xác nhận) of every public form: one field, one widget, one include, no database row.
+"""The captcha (Mã xác nhận) of every public form: one field, one widget, one tag, no database row.
 
 The widget shows the image with a Vietnamese description and, when flite is installed,
 a link that speaks the code (for citizens who cannot read the image). The page-level
-markup (label, "another code" link, errors) is ``templates/includes/captcha.html``.
+markup (label, "another code" link, errors) is the ``form_captcha`` tag (``portal/templatetags/fields.py``).
 
 A challenge is a signed key, not a row: ``<nonce><expiry><signature>`` in hexadecimal (40
 characters, so it fits the URL patterns and ``CaptchaStore.hashkey``). The characters to type
@@ -23,6 +23,7 @@ refresh script and the rate limits of ``portal/captcha_urls.py`` apply unchanged
 
 import hashlib
 import hmac
+import html
 import json
 import random
 import secrets
@@ -110,34 +111,53 @@ class CaptchaInput(CaptchaTextInput):
     """The image (and the link that speaks it), the hidden key and the answer box.
 
     Written in Python rather than through the library's widget template and Django's input
-    templates (about 1,900 Python calls, a third of a lookup's page); the inputs are the
-    library's subwidgets with their attributes, in the markup of Django's ``input.html``.
+    templates (about 1,900 Python calls, a third of a lookup's page), and without building the
+    library's context (``get_context``: its subwidgets, another 600): the inputs are the library's
+    subwidgets with their attributes (``CaptchaHiddenInput``, ``CaptchaAnswerInput``), in the
+    markup of Django's ``input.html``. ``tests/portal/test_captcha.py`` compares the two.
     """
 
-    def fetch_captcha_store(self, name, value, attrs=None, generator=None):
-        # The library inserts a row here; a signed key needs none.
-        self._key = new_key()
-        self._value = [self._key, ""]
-        self.id_ = self.build_attrs(attrs).get("id", None)
+    # What the library's subwidgets add to their attributes (their ``build_attrs``).
+    HIDDEN_ATTRS = {"autocomplete": "off"}
+    ANSWER_ATTRS = {"autocapitalize": "off", "autocomplete": "off", "autocorrect": "off", "spellcheck": "false"}
 
     def render(self, name, value, attrs=None, renderer=None):
-        self.fetch_captcha_store(name, value, attrs, self.generator)
-        context = self.get_context(name, self._value, attrs)
-        audio = context["audio"]
+        # The library's render inserts a row here (fetch_captcha_store); a signed key needs none.
+        self._key = key = new_key()
+        self._value = [key, ""]
+        final = self.build_attrs(self.attrs, attrs)
+        final.pop("type", None)  # as MultiWidget.get_context
+        self.id_ = final.get("id")
+        audio = self.audio_url()
         listen = (f' <a href="{escape(audio)}" class="captcha-audio">{escape(gettext("Nghe mã xác nhận"))}</a>'
                   if audio else "")
-        image = (f'<span class="captcha-row"><img src="{escape(context["image"])}" '
+        image = (f'<span class="captcha-row"><img src="{escape(self.image_url())}" '
                  f'alt="{escape(gettext("Hình mã xác nhận: các ký tự cần nhập vào ô bên cạnh"))}" class="captcha" '
                  f'width="140" height="44">{listen}</span>')
-        return mark_safe("\n".join([image, *map(_input, context["widget"]["subwidgets"])]))
+        hidden = _input("hidden", f"{name}_0", key, _subwidget_attrs(final, 0, self.HIDDEN_ATTRS))
+        answer = _input("text", f"{name}_1", None, _subwidget_attrs(final, 1, self.ANSWER_ATTRS))
+        return mark_safe(f"{image}\n{hidden}\n{answer}")
 
 
-def _input(widget):
-    """A subwidget's ``<input>`` as Django's ``input.html`` and ``attrs.html`` write it."""
-    value = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
-    attrs = "".join(f" {escape(key)}" if item is True else f' {escape(key)}="{escape(str(item))}"'
-                    for key, item in widget["attrs"].items() if item is not False)
-    return f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{attrs}>'
+def _subwidget_attrs(final, index, added):
+    """The attributes MultiWidget.get_context gives subwidget ``index``, with what the subwidget adds."""
+    attrs = dict(final)
+    if attrs.get("id"):
+        attrs["id"] = f"{attrs['id']}_{index}"
+    attrs.update(added)
+    return attrs
+
+
+def _input(input_type, name, value, attrs):
+    """An ``<input>`` as Django's ``input.html`` and ``attrs.html`` write it.
+
+    ``html.escape`` is what Django's ``escape`` calls, without its lazy-string wrapper and safe-string
+    result (a dozen values an input).
+    """
+    value = "" if value is None else f' value="{html.escape(str(value))}"'
+    attrs = "".join(f" {html.escape(key)}" if item is True else f' {html.escape(key)}="{html.escape(str(item))}"'
+                    for key, item in attrs.items() if item is not False)
+    return f'<input type="{input_type}" name="{html.escape(name)}"{value}{attrs}>'
 
 
 class SignedCaptchaField(CaptchaField):

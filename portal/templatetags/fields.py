@@ -1,4 +1,5 @@
-"""One form field of a public page with its label, required mark, help and errors: ``{% form_field form.x %}``.
+"""One form field of a public page with its label, required mark, help and errors: ``{% form_field form.x %}``;
+the captcha likewise, with its "another code" link: ``{% form_captcha form.captcha refresh_url %}``.
 
 Written in Python rather than as an included template: an include of a dozen tags and variables
 cost about 500 Python calls a field, as much as the rest of a small form's page, and the
@@ -18,8 +19,10 @@ attributes are Django's.
 """
 
 from django import template
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -43,3 +46,28 @@ def form_field(bound_field):
                           for error in errors)
     return mark_safe(f'<div class="field{" field-error" if errors else ""}">\n  {body}\n  {help_html}\n'
                      f"  {errors_html}\n</div>")
+
+
+@register.simple_tag(takes_context=True)
+def form_captcha(context, bound_field, refresh_url=""):
+    """The captcha (``portal.captcha.captcha_field()``) with its label, "another code" link, help and errors.
+
+    ``refresh_url``: where the no-JavaScript "another code" link goes (the current page by default);
+    the script (static/js/portal.js) asks ``data-refresh`` for a new image instead.
+    """
+    errors = bound_field.errors
+    auto_id = conditional_escape(bound_field.auto_id)
+    refresh = conditional_escape(refresh_url or context["request"].path)
+    help_text = bound_field.help_text
+    help_html = f'<p class="help" id="{auto_id}_helptext">{conditional_escape(help_text)}</p>' if help_text else ""
+    errors_html = "".join(f'<p class="error-text" id="{auto_id}_error">{conditional_escape(error)}</p>'
+                          for error in errors)
+    return mark_safe(
+        f'<div class="field captcha-field{" field-error" if errors else ""}" data-captcha>\n'
+        f'  <label for="{conditional_escape(bound_field.id_for_label)}">{conditional_escape(bound_field.label)}'
+        f"{_REQUIRED}</label>\n"
+        f'  <div class="captcha-row">{bound_field}</div>\n'
+        f'  <p class="help"><a href="{refresh}" class="captcha-refresh" '
+        f'data-refresh="{conditional_escape(reverse("captcha-refresh"))}">'
+        f"{conditional_escape(gettext('Lấy mã khác'))}</a></p>\n"
+        f"  {help_html}\n  {errors_html}\n</div>")

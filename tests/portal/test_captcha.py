@@ -99,17 +99,56 @@ TEMPLATE_WIDGET = """{% load i18n %}<span class="captcha-row"><img src="{{ image
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_the_widget_writes_the_markup_of_its_template(language):
+@pytest.mark.parametrize("attrs", [
+    {"id": "id_captcha", "required": True, "aria-describedby": "id_captcha_helptext"},
+    {"required": True, "aria-invalid": "true", "id": "id_captcha", "autocomplete": "on", "data-x": "<\">"},
+    {"required": False},
+])
+def test_the_widget_writes_the_markup_of_its_template(language, attrs):
     from django.forms.renderers import get_default_renderer
     from django.utils import translation
 
     from portal.captcha import CaptchaInput
 
     widget = CaptchaInput()
-    attrs = {"id": "id_captcha", "required": True, "aria-describedby": "id_captcha_helptext"}
     with translation.override(language):
         ours = widget.render("captcha", None, attrs)
         context = widget.get_context("captcha", widget._value, attrs)  # the key the render drew
         theirs = get_default_renderer().engine.from_string(TEMPLATE_WIDGET).render(context)
     assert re.sub(r"\s+", " ", ours).strip() == re.sub(r"\s+", " ", theirs).strip()
     assert f'name="captcha_0" value="{widget._key}"' in ours and ("captcha-audio" in ours) == bool(widget.audio_url())
+
+
+# The captcha field's include as it was before the form_captcha tag wrote its markup in Python.
+TEMPLATE_FIELD = """{% load i18n %}<div class="field captcha-field{% if field.errors %} field-error{% endif %}" data-captcha>
+  <label for="{{ field.id_for_label }}">{{ field.label }} <span class="required" aria-hidden="true">*</span></label>
+  <div class="captcha-row">{{ field }}</div>
+  <p class="help"><a href="{{ refresh_url|default:request.path }}" class="captcha-refresh" data-refresh="{% url 'captcha-refresh' %}">{% translate "Lấy mã khác" %}</a></p>
+  {% if field.help_text %}<p class="help" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</p>{% endif %}
+  {% for error in field.errors %}<p class="error-text" id="{{ field.auto_id }}_error">{{ error }}</p>{% endfor %}
+</div>"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("posted", [None, {"code": "x", "captcha_0": "k", "captcha_1": ""},
+                                    {"code": "x", "captcha_0": "k", "captcha_1": "SAI"}])
+@pytest.mark.parametrize("refresh_url", ["", "/tim-kiem/?ma=<x>&y"])
+def test_the_field_tag_writes_the_markup_of_its_include(rf, language, posted, refresh_url):
+    from django.template import engines
+    from django.utils import translation
+
+    from portal.templatetags.fields import form_captcha
+    from tracking.forms import LookupForm
+
+    form = LookupForm(posted)
+    form.is_valid()
+    request = rf.get("/tim-kiem/")
+    with translation.override(language):
+        field = form["captcha"]
+        ours = form_captcha({"request": request}, field, refresh_url)
+        # The same key on both sides: the include shows the widget the tag drew.
+        drawn = re.search(r'<div class="captcha-row">(.*?)</div>', ours, re.S).group(1)
+        theirs = engines["django"].from_string(TEMPLATE_FIELD.replace("{{ field }}", drawn)).render(
+            {"field": field, "refresh_url": refresh_url}, request)
+    assert re.sub(r"\s+", " ", ours).strip() == re.sub(r"\s+", " ", theirs).strip()
+    assert ("field-error" in ours) == bool(posted)

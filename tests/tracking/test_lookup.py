@@ -1,5 +1,6 @@
 """The public lookup (/tim-kiem/): code normalisation, masking, what is shown and what never is."""
 
+import re
 import statistics
 import time
 from datetime import date
@@ -98,6 +99,9 @@ def test_lookup_shows_the_dossier_however_the_code_is_typed(client):
     assert "Nguyễn V** A*" not in text   # the masked name needs the second factor
     assert "Đã đăng ký trực tuyến, chờ tiếp nhận" in text
     assert "Đăng ký trực tuyến thành công" in text   # the first step of the timeline
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", text))
+    assert facts["Ngày đăng ký"] == timezone.localtime(dossier.submitted_at).strftime("%d/%m/%Y %H:%M")
+    assert [facts[name] for name in ("Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả")] == ["—"] * 3
     assert timezone.localtime(dossier.submitted_at).strftime("%d/%m/%Y") in text
 
 
