@@ -39,7 +39,7 @@ class Figures:
     rated_not_satisfied: int = 0
 
     def add(self, other):
-        for name in (f.name for f in fields(self)):
+        for name in FIGURE_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -89,6 +89,10 @@ class Figures:
     @property
     def online_share(self):
         return _percent(self.received_online, self.received)
+
+
+# Read once: dataclasses.fields() on every add was a fifth of the statistics page's Python calls.
+FIGURE_NAMES = tuple(f.name for f in fields(Figures))
 
 
 @dataclass
