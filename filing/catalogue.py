@@ -5,8 +5,9 @@ declaration fields, its fees and the agencies that receive it. Those change rare
 same for every citizen filing the procedure, so the confirm step reads them once per catalogue
 *version* (``procedures.pagecache``: one number that changes with every write to the catalogue,
 once at the write and again when it commits) and keeps them in the shared cache under that
-version. A procedure changed since it was stored is read again; one read by a request that did
-not yet see a change is stored under the version before it and never used after it.
+version, beside the pages (``procedures.pagecache.page_cache``). A procedure changed since it was
+stored is read again; one read by a request that did not yet see a change is stored under the
+version before it and never used after it.
 
 While the shared cache is unreachable (``portal.cache`` then answers from this process's
 memory, which would not hear of a change made through another process) the procedure is read
@@ -15,11 +16,10 @@ from the database every time.
 
 import logging
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 
 from procedures.models import Agency, Procedure
-from procedures.pagecache import VERSION_KEY, catalogue_version
+from procedures.pagecache import VERSION_KEY, catalogue_version, page_cache
 
 # Long enough to outlive a busy hour; a change makes an entry unused long before that.
 STORE_SECONDS = 6 * 3600
@@ -44,11 +44,11 @@ def read_procedure(code):
 
 def procedure_to_file(code):
     """``read_procedure(code)`` from the cache when it holds the current version, else read and stored."""
-    if getattr(cache, "answers_locally", lambda: False)():
+    if getattr(page_cache, "answers_locally", lambda: False)():
         return read_procedure(code)
     key = f"filing:procedure:{FORMAT}:{code}"
     try:
-        found = cache.get_many([VERSION_KEY, key])
+        found = page_cache.get_many([VERSION_KEY, key])
     except Exception:  # noqa: BLE001 (a cache that is down only costs the reads)
         return read_procedure(code)
     version, stored = found.get(VERSION_KEY), found.get(key)
@@ -60,7 +60,7 @@ def procedure_to_file(code):
     procedure = read_procedure(code)
     if procedure is not None:
         try:
-            cache.set(key, (version, procedure), STORE_SECONDS)
+            page_cache.set(key, (version, procedure), STORE_SECONDS)
         except Exception:  # noqa: BLE001 (as above)
             logger.warning("could not store procedure %s in the cache", code, exc_info=True)
     return procedure

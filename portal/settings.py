@@ -167,6 +167,19 @@ if CACHE_URL:
                           "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page cache and what else the catalogue's version governs (procedures/pagecache.py: the
+# version, whole public pages; filing/catalogue.py: the procedures a submission is checked
+# against). Nothing there is needed: it is all read again when missing. So it may live on a
+# Redis of its own whose memory is bounded (maxmemory, allkeys-lru: docker-compose.yml's
+# redis-pages), where a flood of distinct searches only evicts older pages, apart from the
+# "default" cache's rate limits and captcha marks, which must never be evicted. PAGE_CACHE_URL
+# unset: the default cache's Redis (the keys are prefixed), or each process's memory locally.
+PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "") or CACHE_URL
+if PAGE_CACHE_URL:
+    CACHES["pages"] = {"BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": PAGE_CACHE_URL,
+                       "KEY_PREFIX": "pages", "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}}
+else:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
 # The layout's fixed parts (templates/base.html's {% cache %} fragments: head links, header,
 # navigation, footer), one copy per language in each process. They depend on nothing but the
 # language, the settings and the code, all fixed until the process restarts, so no invalidation

@@ -6,7 +6,8 @@ the rate limits and the view, and costs one cache round trip. It is stored with 
 inner middleware gave it (Content-Security-Policy, Permissions-Policy, Content-Language, Vary …),
 so a page from the cache is the page as rendered, byte for byte.
 
-A page is served from Django's cache (Redis in production, local memory on the embedded
+A page is served from Django's cache ``pages`` (``settings.PAGE_CACHE_URL``: a Redis bounded in
+memory in production, apart from the default cache's counters; local memory on the embedded
 defaults) only to a visitor who carries nothing personal: no session cookie and no flash
 messages cookie, so there is no signed-in user, no wizard draft, no pending message. A rendered
 page is stored only when it is plainly public: status 200, no cookie set (a CSRF token or a
@@ -34,15 +35,19 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import cc_delim_re, patch_vary_headers
+from django.utils.connection import ConnectionProxy
 
 VERSION_KEY = "procedures:catalogue-version"
+# The cache of the pages and the version (settings.PAGE_CACHE_URL): disposable, apart from the
+# default cache's counters.
+page_cache = ConnectionProxy(caches, "pages")
 _memory = {}  # memoized(): key -> (catalogue version, value); a few entries per form and language
 _UNCACHEABLE_CONTROL = {"private", "no-cache", "no-store"}
 # The version as this request read it ({} until read; None outside a request): the page and every
@@ -75,7 +80,7 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         key = _page_key(request)
         try:
-            found = cache.get_many([VERSION_KEY, key])
+            found = page_cache.get_many([VERSION_KEY, key])
         except Exception:  # noqa: BLE001 (a cache that is down only costs a render, never the page)
             return self.get_response(request)
         version = found.get(VERSION_KEY)
@@ -97,7 +102,7 @@ class PublicPageCacheMiddleware:
             # The page differs by the language cookie: a shared cache downstream must not mix them.
             patch_vary_headers(response, ("Cookie",))
             try:
-                cache.set(key, (version, response.status_code, list(response.headers.items()), response.content),
+                page_cache.set(key, (version, response.status_code, list(response.headers.items()), response.content),
                           settings.PAGE_CACHE_SECONDS)
             except Exception:  # noqa: BLE001 (as above)
                 pass
@@ -110,7 +115,7 @@ class PublicPageCacheMiddleware:
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
             return False
-        if getattr(cache, "answers_locally", lambda: False)():
+        if getattr(page_cache, "answers_locally", lambda: False)():
             return False
         try:
             match = resolve(request.path_info)
@@ -155,7 +160,7 @@ def catalogue_version():
     seen = _request_version.get()
     if seen is not None and "version" in seen:
         return seen["version"]
-    version = cache.get_or_set(VERSION_KEY, time.time_ns, None)
+    version = page_cache.get_or_set(VERSION_KEY, time.time_ns, None)
     if seen is not None:
         seen["version"] = version
     return version
@@ -169,7 +174,7 @@ def memoized(key, compute):
     kept under the version read before it was computed, and never while the shared cache is
     unreachable (this process would not hear of a change made through another).
     """
-    if getattr(cache, "answers_locally", lambda: False)():
+    if getattr(page_cache, "answers_locally", lambda: False)():
         return compute()
     try:
         version = catalogue_version()
@@ -199,7 +204,7 @@ def _new_version():
     if seen is not None:
         seen.pop("version", None)  # this request's next read sees the change
     try:
-        cache.set(VERSION_KEY, time.time_ns(), None)
+        page_cache.set(VERSION_KEY, time.time_ns(), None)
     except Exception:  # noqa: BLE001 (a cache that is down must not undo an administrator's save)
         # While it is down no page is served from it; stored pages expire after PAGE_CACHE_SECONDS.
         logger.warning("could not renew the catalogue version in the cache", exc_info=True)

@@ -11,13 +11,13 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from portal.management.commands.seed_demo import ensure_catalogue_admin_group
+from procedures import pagecache
 from procedures.models import FormTemplate
 from procedures.pagecache import VERSION_KEY, catalogue_changed
 from reporting.services import refresh_month
@@ -257,7 +257,7 @@ def test_a_stored_page_carries_the_headers_it_was_rendered_with(client, procedur
 def test_while_the_shared_cache_is_down_no_page_is_stored_or_served(settings, procedure):
     # Redis is unreachable (a closed port): portal.cache answers from this process's memory, which
     # never hears of a change made through another process, so the pages are rendered every time.
-    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
                                    "LOCATION": "redis://127.0.0.1:9/0", "OPTIONS": {"retry_seconds": 60}}}
     assert "Đăng ký khai sinh" in Client().get("/thu-tuc/1.001193/").content.decode()
     # Another process renames the procedure; this one cannot be told (no shared version).
@@ -349,8 +349,9 @@ def test_a_render_reads_the_catalogue_version_once(settings, procedure, page_cac
     # The filter's options and the rows' names are both kept per version: one round trip for both.
     settings.PAGE_CACHE_SECONDS = page_cache_seconds
     Client().get("/thu-tuc/?q=a")  # the options and names computed once
-    with mock.patch.object(cache, "get_or_set", wraps=cache.get_or_set) as get_or_set, \
-            mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+    pages = pagecache.page_cache
+    with mock.patch.object(pages, "get_or_set", wraps=pages.get_or_set) as get_or_set, \
+            mock.patch.object(pages, "get_many", wraps=pages.get_many) as get_many:
         html = Client().get("/thu-tuc/?q=khai").content.decode()
     reads = [call for call in get_or_set.call_args_list + get_many.call_args_list if VERSION_KEY in str(call)]
     assert len(reads) == 1
@@ -358,10 +359,59 @@ def test_a_render_reads_the_catalogue_version_once(settings, procedure, page_cac
 
 
 def test_while_the_shared_cache_is_down_the_options_are_read_every_time(settings, procedure):
-    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback",
                                    "LOCATION": "redis://127.0.0.1:9/0", "OPTIONS": {"retry_seconds": 60}}}
     agency = procedure.agencies.get()
     assert agency.name in _agency_options(Client().get("/thu-tuc/").content.decode())
     # Another process renames it, and this one cannot be told (no shared version).
     type(agency).objects.filter(pk=agency.pk).update(name="UBND phường Đổi Tên")
     assert "UBND phường Đổi Tên" in _agency_options(Client().get("/thu-tuc/").content.decode())
+
+
+def test_the_pages_and_the_version_are_kept_apart_from_the_default_caches_counters(client, procedure):
+    """The "pages" cache (PAGE_CACHE_URL) may be a Redis that evicts; the rate limits' cache never does."""
+    from django.core.cache import caches
+
+    caches["default"].delete(VERSION_KEY)  # one an earlier version of the portal kept there
+    client.get("/thu-tuc/")
+    assert caches["pages"].get(VERSION_KEY) is not None
+    assert caches["default"].get(VERSION_KEY) is None
+    caches["pages"].delete(VERSION_KEY)  # evicted: a new version, and the stored pages are not served
+    assert "Đăng ký khai sinh" in client.get("/thu-tuc/").content.decode()
+    assert caches["pages"].get(VERSION_KEY) is not None
+
+
+@pytest.mark.integration
+def test_a_flood_of_searches_evicts_old_pages_from_the_bounded_page_redis(settings, tmp_path, procedure,
+                                                                          django_assert_num_queries):
+    """docker-compose.yml's redis-pages, with a smaller maxmemory: memory stays bounded, pages still served."""
+    import redis
+    import yaml
+
+    from tests.fixtures.celery_worker import RedisServer
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    command = compose["services"]["redis-pages"]["command"]
+    assert command[0] == "redis-server" and "allkeys-lru" in command
+    options = command[1:]
+    options[options.index("--maxmemory") + 1] = "2mb"
+    server = RedisServer(tmp_path, options=options)
+    server.start()
+    try:
+        settings.CACHES = {**settings.CACHES, "pages": {
+            "BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": server.url, "KEY_PREFIX": "pages"}}
+        catalogue_changed()
+        visitor = Client()
+        for number in range(500):  # about 6 KB a stored page here: 3 MB of distinct searches
+            assert visitor.get("/thu-tuc/", {"q": f"khai sinh {number}"}).status_code == 200
+        info = redis.Redis.from_url(server.url).info()
+        assert info["evicted_keys"] > 0
+        assert info["used_memory"] <= 2.5 * 1024 * 1024
+        # Pages are still kept and served after the evictions, and a change still shows at once.
+        assert "Đăng ký khai sinh" in visitor.get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
+        served_from_cache(Client(), "/thu-tuc/?q=khai+sinh", django_assert_num_queries)
+        procedure.name = "Đăng ký khai sinh có yếu tố nước ngoài"
+        procedure.save()
+        assert "có yếu tố nước ngoài" in Client().get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
+    finally:
+        server.stop()
