@@ -7,8 +7,6 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from tracking import views as tracking_views
-
 from . import views
 
 urlpatterns = [
@@ -36,7 +34,6 @@ admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Bộ phận một cửa"
 
 # Benchmarks only (bench/run.py starts the server with PORTAL_BENCH=1): a bare view to compare pages
-# with, and the lookup POST without its page.
+# with (and tracking/urls.py's lookup POST without its page).
 if os.environ.get("PORTAL_BENCH") == "1":
     urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))
-    urlpatterns.append(path("bench/lookup-floor/", tracking_views.bench_lookup_floor, name="bench_lookup_floor"))

@@ -402,7 +402,7 @@ class LookupScenario(Scenario):
         count = ctx.options.get("dossiers", 1_000_000)
         return [Target(f"lookup POST /tim-kiem/, found among {count:,} dossiers",
                        requests=lookup_requests(ctx.data["lookup_codes"]), expect=FOUND, goal={"ratio": 0.4}),
-                # The same POST without the page (portal.views.bench_lookup_floor): CSRF check, rate
+                # The same POST without the page (tracking.views.bench_lookup_floor): CSRF check, rate
                 # limit, form, captcha and statement. The page's ratio cannot go above this one's.
                 Target("lookup POST without its page (its floor: CSRF, rate limit, form, captcha, query)",
                        requests=lookup_requests(ctx.data["lookup_codes"], path="/bench/lookup-floor/"),
