@@ -21,7 +21,11 @@ RECEIPT = "receipt"
 
 
 class BadToken(Exception):
-    """The link is unknown, tampered with, or expired."""
+    """The link is unknown, tampered with, or expired (``expired``: it was good and is too old)."""
+
+    def __init__(self, message, *, expired=False):
+        super().__init__(message)
+        self.expired = expired
 
 
 def make_token(purpose, object_id, secret=""):
@@ -33,6 +37,8 @@ def read_token(purpose, token, *, max_age_days):
     signer = signing.TimestampSigner(salt=f"dossiers.links.{purpose}")
     try:
         object_id, secret = signer.unsign_object(token, max_age=max_age_days * 86400)
+    except signing.SignatureExpired as error:
+        raise BadToken(str(error), expired=True) from None
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise BadToken(str(error)) from None
     return object_id, secret

@@ -43,8 +43,9 @@ def open_supplement_request(token, *, now=None):
     try:
         request_id, secret = links.read_token(links.SUPPLEMENT, token, max_age_days=settings.SUPPLEMENT_LINK_DAYS)
     except links.BadToken as error:
-        expired = "age" in str(error).lower()  # SignatureExpired: "Signature age … > … seconds"
-        raise SupplementLinkError(SupplementLinkError.EXPIRED if expired else SupplementLinkError.INVALID) from None
+        # By the exception, not its text: a tampered signature's text may hold the letters "age".
+        raise SupplementLinkError(SupplementLinkError.EXPIRED if error.expired else SupplementLinkError.INVALID) \
+            from None
     if not isinstance(request_id, int) or not isinstance(secret, str):
         raise SupplementLinkError(SupplementLinkError.INVALID)
     supplement_request = (SupplementRequest.objects.select_related("dossier", "dossier__procedure", "dossier__agency")
