@@ -39,13 +39,19 @@ def form_field(bound_field):
         body = f'<label class="checkbox" for="{label_for}">{bound_field} {label}{required}</label>'
     else:
         body = f'<label for="{label_for}">{label}{required}</label>\n    {bound_field}'
+    help_html, errors_html = _help_and_errors(bound_field, errors)
+    return mark_safe(f'<div class="field{" field-error" if errors else ""}">\n  {body}\n  {help_html}\n'
+                     f"  {errors_html}\n</div>")
+
+
+def _help_and_errors(bound_field, errors):
+    """The field's help paragraph and its error paragraphs, with the ids its widget's aria-describedby names."""
     auto_id = conditional_escape(bound_field.auto_id)
     help_text = bound_field.help_text
     help_html = f'<p class="help" id="{auto_id}_helptext">{conditional_escape(help_text)}</p>' if help_text else ""
     errors_html = "".join(f'<p class="error-text" id="{auto_id}_error">{conditional_escape(error)}</p>'
                           for error in errors)
-    return mark_safe(f'<div class="field{" field-error" if errors else ""}">\n  {body}\n  {help_html}\n'
-                     f"  {errors_html}\n</div>")
+    return help_html, errors_html
 
 
 @register.simple_tag(takes_context=True)
@@ -56,12 +62,8 @@ def form_captcha(context, bound_field, refresh_url=""):
     the script (static/js/portal.js) asks ``data-refresh`` for a new image instead.
     """
     errors = bound_field.errors
-    auto_id = conditional_escape(bound_field.auto_id)
     refresh = conditional_escape(refresh_url or context["request"].path)
-    help_text = bound_field.help_text
-    help_html = f'<p class="help" id="{auto_id}_helptext">{conditional_escape(help_text)}</p>' if help_text else ""
-    errors_html = "".join(f'<p class="error-text" id="{auto_id}_error">{conditional_escape(error)}</p>'
-                          for error in errors)
+    help_html, errors_html = _help_and_errors(bound_field, errors)
     return mark_safe(
         f'<div class="field captcha-field{" field-error" if errors else ""}" data-captcha>\n'
         f'  <label for="{conditional_escape(bound_field.id_for_label)}">{conditional_escape(bound_field.label)}'
