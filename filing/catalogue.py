@@ -19,7 +19,7 @@ import logging
 from django.db.models import Prefetch
 
 from procedures.models import Agency, Procedure
-from procedures.pagecache import VERSION_KEY, catalogue_version, page_cache
+from procedures.pagecache import VERSION_KEY, catalogue_version, page_cache, page_cache_unshared
 
 # Long enough to outlive a busy hour; a change makes an entry unused long before that.
 STORE_SECONDS = 6 * 3600
@@ -44,7 +44,7 @@ def read_procedure(code):
 
 def procedure_to_file(code):
     """``read_procedure(code)`` from the cache when it holds the current version, else read and stored."""
-    if getattr(page_cache, "answers_locally", lambda: False)():
+    if page_cache_unshared():
         return read_procedure(code)
     key = f"filing:procedure:{FORMAT}:{code}"
     try:

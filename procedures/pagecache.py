@@ -56,6 +56,12 @@ _request_version = ContextVar("catalogue version of this request", default=None)
 logger = logging.getLogger(__name__)
 
 
+def page_cache_unshared():
+    """True while the page cache answers from this process's memory (``portal.cache``: Redis is down),
+    which never hears of a catalogue change made through another process: nothing may be kept then."""
+    return getattr(page_cache, "answers_locally", lambda: False)()
+
+
 def cache_public_page(view):
     """Mark ``view`` as a public page that ``PublicPageCacheMiddleware`` may store and serve."""
     view.public_page = True
@@ -115,7 +121,7 @@ class PublicPageCacheMiddleware:
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
             return False
-        if getattr(page_cache, "answers_locally", lambda: False)():
+        if page_cache_unshared():
             return False
         try:
             match = resolve(request.path_info)
@@ -174,7 +180,7 @@ def memoized(key, compute):
     kept under the version read before it was computed, and never while the shared cache is
     unreachable (this process would not hear of a change made through another).
     """
-    if getattr(page_cache, "answers_locally", lambda: False)():
+    if page_cache_unshared():
         return compute()
     try:
         version = catalogue_version()
