@@ -160,13 +160,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, captcha); Redis in production --------------------------
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL:
-    # Django's Redis cache, answered from the process's memory while Redis is down, so a
-    # stopped Redis never turns a filing or a lookup into a 500 (portal/cache.py).
-    CACHES = {"default": {"BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": CACHE_URL,
-                          "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _cache(url, name, **extra):
+    """Django's Redis cache at ``url``, answered from the process's memory while Redis is down, so a
+    stopped Redis never turns a filing or a lookup into a 500 (portal/cache.py); without a URL,
+    the process's own memory."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    return {"BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": url,
+            "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}, **extra}
+
+
+CACHES = {"default": _cache(CACHE_URL, "")}
 # The page cache and what else the catalogue's version governs (procedures/pagecache.py: the
 # version, whole public pages; filing/catalogue.py: the procedures a submission is checked
 # against). Nothing there is needed: it is all read again when missing. So it may live on a
@@ -175,11 +181,7 @@ else:
 # "default" cache's rate limits and captcha marks, which must never be evicted. PAGE_CACHE_URL
 # unset: the default cache's Redis (the keys are prefixed), or each process's memory locally.
 PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "") or CACHE_URL
-if PAGE_CACHE_URL:
-    CACHES["pages"] = {"BACKEND": "portal.cache.RedisCacheWithLocalFallback", "LOCATION": PAGE_CACHE_URL,
-                       "KEY_PREFIX": "pages", "OPTIONS": {"retry_seconds": env_int("CACHE_RETRY_SECONDS", 5)}}
-else:
-    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
+CACHES["pages"] = _cache(PAGE_CACHE_URL, "pages", KEY_PREFIX="pages")
 # The layout's fixed parts (templates/base.html's {% cache %} fragments: head links, header,
 # navigation, footer), one copy per language in each process. They depend on nothing but the
 # language, the settings and the code, all fixed until the process restarts, so no invalidation
