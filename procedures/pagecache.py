@@ -18,20 +18,25 @@ process would not hear of a catalogue change made through another one.
 
 The key holds the language (from the language cookie, the only thing the portal's language
 depends on: ``portal.middleware.ChosenLanguageMiddleware``), the host and the full path with its
-query string. The stored value holds the catalogue's *version* it was rendered under, read in the
-same round trip as the page. The version is one number that changes whenever anything a public
-page shows changes: every write to a model of this app (procedure, agency, sector, tier, fee,
-component, form template, declaration field; the admin or anywhere through the ORM) makes every
-stored page stale at once, without knowing which pages showed it. Bulk writes that send no
-signals (``QuerySet.update``, ``bulk_create``, an import) call ``catalogue_changed()`` themselves,
-and so does each refresh of the public statistics' fact table (``reporting.services``, hourly):
-the statistics pages are public pages of this cache too.
+query string. The stored value holds the *versions* it was rendered under, read in the same round
+trip as the page. A version is one number, kept in this cache, that changes whenever anything of
+what it covers changes, and makes every stored page rendered under it stale at once, without
+knowing which pages showed what:
+
+* the catalogue's (``VERSION_KEY``), which every public page is rendered under: every write to a
+  model of this app (procedure, agency, sector, tier, fee, component, form template, declaration
+  field; the admin or anywhere through the ORM) renews it. Bulk writes that send no signals
+  (``QuerySet.update``, ``bulk_create``, an import) call ``catalogue_changed()`` themselves;
+* another a view names in ``cache_public_page(versions=…)`` beside it: the public statistics'
+  (``reporting.services.STATISTICS_VERSION``), renewed by each refresh of their fact table
+  (hourly), which thus leaves the catalogue's pages in the cache.
 """
 
 import hashlib
 import logging
 import time
 from contextvars import ContextVar
+from functools import partial
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -44,15 +49,15 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.connection import ConnectionProxy
 
-VERSION_KEY = "procedures:catalogue-version"
+VERSION_KEY = "procedures:catalogue-version"  # the catalogue's version
 # The cache of the pages and the version (settings.PAGE_CACHE_URL): disposable, apart from the
 # default cache's counters.
 page_cache = ConnectionProxy(caches, "pages")
 _memory = {}  # memoized(): key -> (catalogue version, value); a few entries per form and language
 _UNCACHEABLE_CONTROL = {"private", "no-cache", "no-store"}
-# The version as this request read it ({} until read; None outside a request): the page and every
-# memoized value of one render are read under one version, for one cache round trip a request.
-_request_version = ContextVar("catalogue version of this request", default=None)
+# The versions as this request read them (key -> version; None outside a request): the page and
+# every memoized value of one render are read under one version, for one cache round trip a request.
+_request_versions = ContextVar("versions this request read", default=None)
 logger = logging.getLogger(__name__)
 
 
@@ -62,10 +67,20 @@ def page_cache_unshared():
     return getattr(page_cache, "answers_locally", lambda: False)()
 
 
-def cache_public_page(view):
-    """Mark ``view`` as a public page that ``PublicPageCacheMiddleware`` may store and serve."""
-    view.public_page = True
-    return view
+def cache_public_page(view=None, *, versions=(VERSION_KEY,)):
+    """Mark ``view`` as a public page that ``PublicPageCacheMiddleware`` may store and serve.
+
+    ``versions``: the keys of the versions its page is rendered under (see the module), the
+    catalogue's among them. ``@cache_public_page`` alone: the catalogue's only.
+    """
+    if VERSION_KEY not in versions:
+        raise ValueError("every public page shows the catalogue: its version must be among the page's")
+
+    def mark(view):
+        view.public_page = tuple(versions)
+        return view
+
+    return mark if view is None else mark(view)
 
 
 class PublicPageCacheMiddleware:
@@ -75,59 +90,60 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_version.set({})
+        token = _request_versions.set({})
         try:
             return self._respond(request)
         finally:
-            _request_version.reset(token)
+            _request_versions.reset(token)
 
     def _respond(self, request):
-        if not self._may_use_cache(request):
+        names = self._versions_of_page(request)
+        if not names:
             return self.get_response(request)
         key = _page_key(request)
         try:
-            found = page_cache.get_many([VERSION_KEY, key])
+            found = page_cache.get_many([*names, key])
         except Exception:  # noqa: BLE001 (a cache that is down only costs a render, never the page)
             return self.get_response(request)
-        version = found.get(VERSION_KEY)
+        versions = tuple(found.get(name) for name in names)
         stored = found.get(key)
-        if version is not None and stored is not None and stored[0] == version:
-            _version, status, headers, content = stored
+        if None not in versions and stored is not None and stored[0] == versions:
+            _versions, status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response.headers[name] = value
             return response
-        if version is None:
-            version = catalogue_version()
-        else:
-            _request_version.get()["version"] = version
-        # The version was read before the page is rendered: a page rendered from data older than
+        seen = _request_versions.get()
+        seen.update((name, found[name]) for name in names if name in found)
+        versions = tuple(current_version(name) for name in names)  # creates those the cache lacks
+        # The versions were read before the page is rendered: a page rendered from data older than
         # a change is stored under the version before it and never served after it.
         response = self.get_response(request)
         if request.method == "GET" and _is_public(request, response):
             # The page differs by the language cookie: a shared cache downstream must not mix them.
             patch_vary_headers(response, ("Cookie",))
             try:
-                page_cache.set(key, (version, response.status_code, list(response.headers.items()), response.content),
-                          settings.PAGE_CACHE_SECONDS)
+                page_cache.set(key, (versions, response.status_code, list(response.headers.items()),
+                                     response.content), settings.PAGE_CACHE_SECONDS)
             except Exception:  # noqa: BLE001 (as above)
                 pass
         return response
 
     @staticmethod
-    def _may_use_cache(request):
+    def _versions_of_page(request):
+        """The keys of the versions the page is rendered under, or () when it is not to be cached."""
         if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
-            return False
+            return ()
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-            return False
+            return ()
         if page_cache_unshared():
-            return False
+            return ()
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return False
-        return getattr(match.func, "public_page", False)
+            return ()
+        return getattr(match.func, "public_page", ())
 
 
 def _language(request):
@@ -159,17 +175,21 @@ def _is_public(request, response):
     return user is None or not user.is_authenticated
 
 
-# --- The catalogue's version ---------------------------------------------------------------
+# --- The versions ------------------------------------------------------------------------------
+
+def current_version(name):
+    """The current version ``name`` (created on first use; the cache may have been emptied), read once a request."""
+    seen = _request_versions.get()
+    if seen is not None and name in seen:
+        return seen[name]
+    version = page_cache.get_or_set(name, time.time_ns, None)
+    if seen is not None:
+        seen[name] = version
+    return version
+
 
 def catalogue_version():
-    """The current version (created on first use; the cache may have been emptied), read once a request."""
-    seen = _request_version.get()
-    if seen is not None and "version" in seen:
-        return seen["version"]
-    version = page_cache.get_or_set(VERSION_KEY, time.time_ns, None)
-    if seen is not None:
-        seen["version"] = version
-    return version
+    return current_version(VERSION_KEY)
 
 
 def memoized(key, compute):
@@ -194,26 +214,31 @@ def memoized(key, compute):
     return value
 
 
-def catalogue_changed():
-    """Give the catalogue a new version now and again once the current transaction commits.
+def version_changed(name):
+    """Give version ``name`` a new value now and again once the current transaction commits.
 
     Now, so the very next request in this transaction's view of the world sees the change;
     after the commit, so a page rendered by another request from the data before the commit
     (and stored under the version it read first) cannot outlive it.
     """
-    _new_version()
-    transaction.on_commit(_new_version)
+    _new_version(name)
+    transaction.on_commit(partial(_new_version, name))
 
 
-def _new_version():
-    seen = _request_version.get()
+def catalogue_changed():
+    """Every stored page, and every value ``memoized``, is stale: the catalogue changed."""
+    version_changed(VERSION_KEY)
+
+
+def _new_version(name):
+    seen = _request_versions.get()
     if seen is not None:
-        seen.pop("version", None)  # this request's next read sees the change
+        seen.pop(name, None)  # this request's next read sees the change
     try:
-        page_cache.set(VERSION_KEY, time.time_ns(), None)
+        page_cache.set(name, time.time_ns(), None)
     except Exception:  # noqa: BLE001 (a cache that is down must not undo an administrator's save)
         # While it is down no page is served from it; stored pages expire after PAGE_CACHE_SECONDS.
-        logger.warning("could not renew the catalogue version in the cache", exc_info=True)
+        logger.warning("could not renew the version %s in the cache", name, exc_info=True)
 
 
 def _on_catalogue_write(sender, **kwargs):

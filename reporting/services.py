@@ -24,9 +24,13 @@ from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent, Rating, SubmissionChannel
 from dossiers.workflow import DossierStatus
-from procedures.pagecache import catalogue_changed
+from procedures.pagecache import version_changed
 
 from .models import AgencyMonthStatistics
+
+# The version of the public pages that show the fact table (``procedures.pagecache``): each refresh
+# renews it, and leaves the catalogue's pages, which do not show it, in the cache.
+STATISTICS_VERSION = "reporting:statistics-version"
 
 CLOSING_STATUSES = (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.WITHDRAWN)
 
@@ -114,8 +118,8 @@ def refresh_month(year, month, *, now=None):
     """Recompute one month's rows for every agency; returns how many rows it holds.
 
     One transaction replaces the month's rows: a reader sees the old figures or the new
-    ones, never a mix. Running it again gives the same rows. The public pages get a new version
-    (bulk writes send no signal): the statistics page shows the new figures on the next request.
+    ones, never a mix. Running it again gives the same rows. The statistics pages get a new version
+    (``STATISTICS_VERSION``): they show the new figures on the next request.
     """
     now = now or timezone.now()
     figures = compute_month(year, month, now=now)
@@ -124,7 +128,7 @@ def refresh_month(year, month, *, now=None):
         AgencyMonthStatistics(agency_id=agency_id, year=year, month=month, computed_at=now, **values)
         for agency_id, values in figures.items() if any(values.values())
     ])
-    catalogue_changed()
+    version_changed(STATISTICS_VERSION)
     return AgencyMonthStatistics.objects.filter(year=year, month=month).count()
 
 

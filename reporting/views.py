@@ -1,8 +1,8 @@
 """The public statistics page (``/thong-ke/``) and its CSV download. Thin: filters, one selector, render.
 
 Both are public pages the page cache keeps (``procedures.pagecache``): they show only the fact
-table and the catalogue's names, and each refresh of the fact table gives the pages a new
-version (``reporting.services.refresh_month``).
+table and the catalogue's names, so they are rendered under the catalogue's version and the
+fact table's, which each refresh renews (``reporting.services.refresh_month``).
 """
 
 import csv
@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from procedures.pagecache import cache_public_page
+from procedures.pagecache import VERSION_KEY, cache_public_page
 
 from . import charts, tables
 from .forms import StatisticsFilterForm
 from .selectors import available_years, statistics
+from .services import STATISTICS_VERSION
+
+statistics_page_cache = cache_public_page(versions=(VERSION_KEY, STATISTICS_VERSION))
 
 
 def _read(request):
@@ -27,7 +30,7 @@ def _read(request):
     return form, filters, statistics(**filters)
 
 
-@cache_public_page
+@statistics_page_cache
 @require_GET
 def statistics_page(request):
     """Decision 766 figures per agency and tier, for a year or a month; both on-time rates explained."""
@@ -75,7 +78,7 @@ CSV_COLUMNS = [
 ]
 
 
-@cache_public_page
+@statistics_page_cache
 @require_GET
 def statistics_csv(request):
     """The same figures as the page, one line per agency, then per tier and the total; UTF-8 for spreadsheets."""

@@ -295,6 +295,24 @@ def test_a_statistics_page_is_served_from_the_cache_and_fresh_after_each_refresh
     served_from_cache(Client(), path, django_assert_num_queries)
 
 
+def test_a_refresh_of_the_statistics_leaves_the_catalogues_pages_in_the_cache(procedure,
+                                                                              django_assert_num_queries):
+    """The hourly refresh renews the statistics' version only: the catalogue's pages are not rendered again."""
+    agency = procedure.agencies.get()
+    path = "/thong-ke/?nam=2026&thang=4"
+    refresh_month(2026, 4, now=at(2026, 5, 2))
+    # Received in April after that refresh (the clerk made for it changes the catalogue: before the pages).
+    receive(dossier_at(agency, procedure, submitted=at(2026, 4, 6)), at(2026, 4, 6, 10), datetime.date(2026, 4, 20))
+    for page in PAGES:
+        Client().get(page)
+    assert _statistics_figures(path)["Hồ sơ tiếp nhận"] == "0"
+    refresh_task.delay([2026, 4])
+    for page in PAGES:
+        assert "Đăng ký khai sinh" in served_from_cache(Client(), page, django_assert_num_queries)
+    assert _statistics_figures(path)["Hồ sơ tiếp nhận"] == "1"
+    served_from_cache(Client(), path, django_assert_num_queries)
+
+
 def test_an_agency_renamed_in_the_admin_shows_on_the_statistics_page_at_once(administrator, procedure):
     agency = procedure.agencies.get()
     dossier = dossier_at(agency, procedure, submitted=at(2026, 4, 6))
