@@ -53,6 +53,9 @@ VERSION_KEY = "procedures:catalogue-version"  # the catalogue's version
 # The cache of the pages and the version (settings.PAGE_CACHE_URL): disposable, apart from the
 # default cache's counters.
 page_cache = ConnectionProxy(caches, "pages")
+# Many-to-many fields of this app that no public page, option or cached procedure shows: a clerk
+# added to an agency (from the user's form, at a province's go-live by the hundred) keeps the pages.
+NOT_SHOWN_BY_PUBLIC_PAGES = {"procedures.Agency": {"staff"}}
 _memory = {}  # memoized(): key -> (catalogue version, value); a few entries per form and language
 _UNCACHEABLE_CONTROL = {"private", "no-cache", "no-store"}
 # The versions as this request read them (key -> version; None outside a request): the page and
@@ -251,7 +254,8 @@ def connect():
 
     One receiver per model of this app (and per many-to-many table), never one for all senders:
     a ``post_delete`` receiver for every model would keep Django from deleting any other app's
-    rows in one statement (it must then read each row first, to send the signal).
+    rows in one statement (it must then read each row first, to send the signal). Not the
+    many-to-many fields no public page shows (``NOT_SHOWN_BY_PUBLIC_PAGES``).
     """
     from django.apps import apps
 
@@ -259,5 +263,7 @@ def connect():
         post_save.connect(_on_catalogue_write, sender=model, dispatch_uid=f"catalogue-saved-{model._meta.label}")
         post_delete.connect(_on_catalogue_write, sender=model, dispatch_uid=f"catalogue-deleted-{model._meta.label}")
         for field in model._meta.local_many_to_many:
+            if field.name in NOT_SHOWN_BY_PUBLIC_PAGES.get(model._meta.label, ()):
+                continue
             m2m_changed.connect(_on_catalogue_write, sender=field.remote_field.through,
                                 dispatch_uid=f"catalogue-m2m-{field.remote_field.through._meta.label}")

@@ -72,6 +72,21 @@ def test_no_cacheable_page_carries_a_csrf_token_or_sets_a_cookie(client, procedu
         assert "Cookie" in answer["Vary"]  # a shared cache downstream keeps the languages apart
 
 
+def test_a_clerk_added_to_an_agency_keeps_the_pages_in_the_cache(procedure, django_assert_num_queries):
+    """The agency's staff is shown on no public page: adding a clerk (the user's form does it) is no change."""
+    from tests.factories import UserFactory
+
+    for path in PAGES:
+        Client().get(path)
+    procedure.agencies.get().staff.add(UserFactory())
+    for path in PAGES:
+        served_from_cache(Client(), path, django_assert_num_queries)
+    procedure.agencies.get().save()  # the agency itself: a change, and the page is rendered again
+    with CaptureQueriesContext(connection) as render:
+        Client().get("/")
+    assert len(render)
+
+
 def test_the_query_string_is_part_of_the_key(client, procedure):
     ProcedureFactory(name="Cấp giấy phép xây dựng", code="1.009999")
     assert "Cấp giấy phép xây dựng" not in client.get("/thu-tuc/?q=khai+sinh").content.decode()
