@@ -22,7 +22,7 @@ from procedures.models import FormTemplate
 from procedures.pagecache import VERSION_KEY, catalogue_changed
 from reporting.services import refresh_month
 from reporting.tasks import refresh_statistics as refresh_task
-from tests.factories import AgencyFactory, ComponentFactory, FeeFactory, ProcedureFactory
+from tests.factories import AgencyFactory, ComponentFactory, FeeFactory, ProcedureFactory, UserFactory
 from tests.reporting.helpers import at, dossier_at, receive
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,6 @@ def test_no_cacheable_page_carries_a_csrf_token_or_sets_a_cookie(client, procedu
 
 def test_a_clerk_added_to_an_agency_keeps_the_pages_in_the_cache(procedure, django_assert_num_queries):
     """The agency's staff is shown on no public page: adding a clerk (the user's form does it) is no change."""
-    from tests.factories import UserFactory
-
     for path in PAGES:
         Client().get(path)
     procedure.agencies.get().staff.add(UserFactory())
